@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Model is an embedding model known to the database.
+type Model struct {
+	ID   int
+	Name string
+	Dim  int
+}
+
+// EnsureModel returns the model called name, registering it and creating
+// its HNSW index on first use. A model whose dimension changed is refused:
+// its vectors would not fit its index.
+func (s *Store) EnsureModel(ctx context.Context, name string, dim int) (Model, error) {
+	m := Model{Name: name}
+	err := s.pool.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO embedding_models (name, dim) VALUES ($1, $2)
+			ON CONFLICT (name) DO NOTHING RETURNING id, dim)
+		SELECT id, dim FROM ins UNION ALL SELECT id, dim FROM embedding_models WHERE name = $1
+		LIMIT 1`, name, dim).Scan(&m.ID, &m.Dim)
+	if err != nil {
+		return Model{}, fmt.Errorf("register model %s: %w", name, err)
+	}
+	if m.Dim != dim {
+		return Model{}, fmt.Errorf("model %s is stored with %d dimensions, the embedder gives %d: "+
+			"rename the model or remove its embeddings", name, m.Dim, dim)
+	}
+	// DDL takes no parameters; id and dim are integers from the database.
+	_, err = s.pool.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS chunk_embeddings_hnsw_%d
+		ON chunk_embeddings USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`,
+		m.ID, m.Dim, m.ID))
+	if err != nil {
+		return Model{}, fmt.Errorf("create index for model %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// EnsureCollection returns the id of the collection called name, creating
+// it when missing.
+func (s *Store) EnsureCollection(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `
+		WITH ins AS (INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL SELECT id FROM collections WHERE name = $1 LIMIT 1`, name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("ensure collection %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// DocState is what incremental ingestion needs to know of a stored document.
+type DocState struct {
+	ID          int64
+	ContentHash string
+	// Model is set when every chunk has a vector of the model asked about.
+	Embedded bool
+}
+
+// DocumentStates returns the stored documents of a collection by source,
+// with whether all their chunks carry vectors of model.
+func (s *Store) DocumentStates(ctx context.Context, collection string, modelID int) (map[string]DocState, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT d.source, d.id, d.content_hash,
+			NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND NOT EXISTS (
+				SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model_id = $2))
+		FROM documents d JOIN collections k ON k.id = d.collection_id
+		WHERE k.name = $1`, collection, modelID)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	states := make(map[string]DocState)
+	var src string
+	var st DocState
+	_, err = pgx.ForEachRow(rows, []any{&src, &st.ID, &st.ContentHash, &st.Embedded}, func() error {
+		states[src] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	return states, nil
+}
+
+// CachedEmbeddings returns the stored vectors of model for the given chunk
+// content hashes, so that text already embedded is not embedded again.
+func (s *Store) CachedEmbeddings(ctx context.Context, modelID int, hashes []string) (map[string][]float32, error) {
+	out := make(map[string][]float32)
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT ON (content_hash) content_hash, embedding
+		FROM chunk_embeddings WHERE model_id = $1 AND content_hash = ANY($2)`, modelID, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("look up cached embeddings: %w", err)
+	}
+	var h string
+	var v pgvector.Vector
+	_, err = pgx.ForEachRow(rows, []any{&h, &v}, func() error {
+		out[h] = v.Slice()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up cached embeddings: %w", err)
+	}
+	return out, nil
+}
+
+// DocumentWrite is a document with its chunks, written in one transaction.
+type DocumentWrite struct {
+	Collection  string
+	Source      string
+	Title       string
+	MediaType   string
+	ContentHash string
+	Content     string
+	Metadata    map[string]string
+	Model       Model
+	Chunks      []ChunkWrite
+}
+
+// ChunkWrite is one chunk of a DocumentWrite; Embedding has Model.Dim values.
+type ChunkWrite struct {
+	Position    int
+	HeadingPath []string
+	Page        int
+	Start, End  int
+	Text        string
+	Hash        string
+	Tokens      int
+	Embedding   []float32
+}
+
+// ErrBadEmbedding reports a chunk whose vector does not fit its model.
+var ErrBadEmbedding = errors.New("embedding does not match the model's dimension")
+
+// ReplaceDocument stores a document and replaces all its chunks, postings
+// and vectors in one transaction: a concurrent search sees the old version
+// or the new one, never a mix. It returns the document id.
+func (s *Store) ReplaceDocument(ctx context.Context, w DocumentWrite) (int64, error) {
+	for i, c := range w.Chunks {
+		if len(c.Embedding) != w.Model.Dim {
+			return 0, fmt.Errorf("chunk %d of %s: %w (%d, want %d)", i, w.Source, ErrBadEmbedding, len(c.Embedding), w.Model.Dim)
+		}
+	}
+	collID, err := s.EnsureCollection(ctx, w.Collection)
+	if err != nil {
+		return 0, err
+	}
+	var docID int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		docID, err = replaceDocument(ctx, tx, collID, w)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store document %s: %w", w.Source, err)
+	}
+	return docID, nil
+}
+
+func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWrite) (int64, error) {
+	// Locking the collection row first orders concurrent writers to one
+	// collection, whose statistics they all update.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM collections WHERE id = $1 FOR UPDATE`, collID); err != nil {
+		return 0, fmt.Errorf("lock collection: %w", err)
+	}
+	meta, err := json.Marshal(w.Metadata)
+	if err != nil {
+		return 0, fmt.Errorf("encode metadata: %w", err)
+	}
+	if w.Metadata == nil {
+		meta = []byte("{}")
+	}
+	var docID int64
+	err = tx.QueryRow(ctx, `
+		INSERT INTO documents (collection_id, source, title, media_type, content_hash, content, metadata)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (collection_id, source) DO UPDATE SET title = excluded.title,
+			media_type = excluded.media_type, content_hash = excluded.content_hash,
+			content = excluded.content, metadata = excluded.metadata, ingested_at = now()
+		RETURNING id`, collID, w.Source, w.Title, w.MediaType, w.ContentHash, w.Content, meta).Scan(&docID)
+	if err != nil {
+		return 0, fmt.Errorf("upsert document: %w", err)
+	}
+	if err := deleteChunks(ctx, tx, collID, docID); err != nil {
+		return 0, err
+	}
+	if err := insertChunks(ctx, tx, collID, docID, w); err != nil {
+		return 0, err
+	}
+	return docID, nil
+}
+
+// deleteChunks removes a document's chunks (postings and vectors cascade)
+// and takes them out of the collection's statistics.
+func deleteChunks(ctx context.Context, tx pgx.Tx, collID, docID int64) error {
+	_, err := tx.Exec(ctx, `
+		WITH d AS (DELETE FROM chunks WHERE document_id = $2 RETURNING term_count)
+		UPDATE collections SET chunk_count = chunk_count - (SELECT count(*) FROM d),
+			term_count = term_count - (SELECT coalesce(sum(term_count), 0) FROM d)
+		WHERE id = $1`, collID, docID)
+	if err != nil {
+		return fmt.Errorf("delete old chunks: %w", err)
+	}
+	return nil
+}
+
+func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w DocumentWrite) error {
+	if len(w.Chunks) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(w.Chunks))
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)`, len(w.Chunks))
+	if err != nil {
+		return fmt.Errorf("allocate chunk ids: %w", err)
+	}
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { ids = append(ids, id); return nil }); err != nil {
+		return fmt.Errorf("allocate chunk ids: %w", err)
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
+		[]string{"id", "document_id", "collection_id", "position", "heading_path", "page",
+			"start_offset", "end_offset", "content", "content_hash", "token_count", "search_text"},
+		pgx.CopyFromSlice(len(w.Chunks), func(i int) ([]any, error) {
+			c := w.Chunks[i]
+			hp := c.HeadingPath
+			if hp == nil {
+				hp = []string{}
+			}
+			return []any{ids[i], docID, collID, c.Position, hp, c.Page, c.Start, c.End,
+				c.Text, c.Hash, c.Tokens, SearchText(w.Title, c.HeadingPath, c.Text)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy chunks: %w", err)
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunk_embeddings"},
+		[]string{"chunk_id", "model_id", "collection_id", "content_hash", "embedding"},
+		pgx.CopyFromSlice(len(w.Chunks), func(i int) ([]any, error) {
+			c := w.Chunks[i]
+			return []any{ids[i], w.Model.ID, collID, c.Hash, pgvector.NewVector(c.Embedding)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy embeddings: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		WITH p AS (
+			INSERT INTO chunk_terms (collection_id, term, chunk_id, tf, dl)
+			SELECT c.collection_id, t.lexeme, c.id, coalesce(array_length(t.positions, 1), 1), c.term_count
+			FROM chunks c, unnest(c.tsv) t WHERE c.document_id = $2
+			RETURNING 1)
+		UPDATE collections SET chunk_count = chunk_count + $3,
+			term_count = term_count + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $2)
+		WHERE id = $1`, collID, docID, len(w.Chunks))
+	if err != nil {
+		return fmt.Errorf("index terms: %w", err)
+	}
+	return nil
+}
+
+// SearchText is what the text leg indexes for a chunk: the title and the
+// heading path give short chunks the words of their context.
+func SearchText(title string, headingPath []string, text string) string {
+	n := len(title) + len(text) + 2
+	for _, h := range headingPath {
+		n += len(h) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, title...)
+	b = append(b, '\n')
+	for _, h := range headingPath {
+		if h == title {
+			continue
+		}
+		b = append(b, h...)
+		b = append(b, '\n')
+	}
+	b = append(b, text...)
+	return string(b)
+}
+
+// DeleteDocument removes a document and all its chunks, reporting whether
+// it existed.
+func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (bool, error) {
+	var found bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var collID, docID int64
+		err := tx.QueryRow(ctx, `
+			SELECT k.id, d.id FROM documents d JOIN collections k ON k.id = d.collection_id
+			WHERE k.name = $1 AND d.source = $2 FOR UPDATE OF k`, collection, source).Scan(&collID, &docID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find document: %w", err)
+		}
+		found = true
+		if err := deleteChunks(ctx, tx, collID, docID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM documents WHERE id = $1`, docID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("delete document %s: %w", source, err)
+	}
+	return found, nil
+}

@@ -1,0 +1,98 @@
+// Package storetest gives each test package its own database on the real
+// PostgreSQL server: created and migrated before the package's tests, and
+// dropped after them.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/citebot/citebot/rag/store"
+)
+
+// Main runs a test package against a fresh, migrated database called
+// citebot_test_<pkg>, storing its URL in *dbURL. Without a server the tests
+// run with an empty URL (and Open skips them), except under CI, where that
+// is a failure. Call it from TestMain: os.Exit(storetest.Main(m, "store", &dbURL)).
+func Main(m *testing.M, pkg string, dbURL *string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	wd, _ := os.Getwd()
+	admin, err := store.LocateURL(os.Getenv, wd)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		return m.Run()
+	}
+	u, drop, err := create(ctx, admin, "citebot_test_"+pkg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "storetest:", err)
+		return 1
+	}
+	*dbURL = u
+	code := m.Run()
+	if err := drop(); err != nil {
+		fmt.Fprintln(os.Stderr, "storetest:", err)
+	}
+	return code
+}
+
+// create makes an empty, migrated database and returns its URL.
+func create(ctx context.Context, admin, name string) (string, func() error, error) {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect: %w", err)
+	}
+	ident := pgx.Identifier{name}.Sanitize()
+	for _, q := range []string{"DROP DATABASE IF EXISTS " + ident + " WITH (FORCE)", "CREATE DATABASE " + ident} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			conn.Close(ctx)
+			return "", nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		conn.Close(ctx)
+		return "", nil, fmt.Errorf("parse url: %w", err)
+	}
+	u.Path = "/" + name
+	s, err := store.Open(ctx, u.String())
+	if err == nil {
+		_, err = s.Migrate(ctx)
+		s.Close()
+	}
+	if err != nil {
+		conn.Close(ctx)
+		return "", nil, fmt.Errorf("migrate %s: %w", name, err)
+	}
+	drop := func() error {
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		defer conn.Close(dctx)
+		_, err := conn.Exec(dctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
+		return err
+	}
+	return u.String(), drop, nil
+}
+
+// Open opens the package's database, skipping the test when there is none.
+func Open(t testing.TB, dbURL string) *store.Store {
+	t.Helper()
+	if dbURL == "" {
+		t.Skip("no database: run `make db` (or set DATABASE_URL)")
+	}
+	s, err := store.Open(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
