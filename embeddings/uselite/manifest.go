@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrModelMissing is wrapped by the error Load returns when the model files
@@ -39,16 +40,24 @@ var manifest = [...]modelFile{
 }
 
 // readVerified reads every manifest file from dir and checks its size and
-// sha256. Any problem yields one error wrapping ErrModelMissing that names
-// the set-up command.
+// sha256. All problems are reported in one error wrapping ErrModelMissing
+// that names the set-up command.
 func readVerified(dir string) (map[string][]byte, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%w: directory %s not found; %s", ErrModelMissing, dir, setupHint)
+	}
 	files := make(map[string][]byte, len(manifest))
+	var problems []string
 	for _, f := range manifest {
 		data, err := readOne(dir, f)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s in %s: %v; %s", ErrModelMissing, f.name, dir, err, setupHint)
+			problems = append(problems, fmt.Sprintf("%s: %v", f.name, err))
+			continue
 		}
 		files[f.name] = data
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w in %s (%s); %s", ErrModelMissing, dir, strings.Join(problems, "; "), setupHint)
 	}
 	return files, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"testing"
@@ -65,7 +66,7 @@ func TestReferenceTokenIDs(t *testing.T) {
 }
 
 func TestReferenceVectors(t *testing.T) {
-	e := loadTestEncoder(t)
+	e := loadTestEncoder(t, WithLogger(slog.New(slog.DiscardHandler)))
 	cases := loadReference(t)
 	texts := make([]string, len(cases))
 	for i, c := range cases {
