@@ -1,0 +1,209 @@
+package eval
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// ChunkDepth is how many chunks RunBEIR asks for per query: enough for
+// about 100 distinct documents once chunks are grouped by document.
+const ChunkDepth = 300
+
+// ingestBatch is how many corpus documents go to IngestText at once.
+const ingestBatch = 100
+
+// TextDoc is a document given as plain text rather than as a file.
+type TextDoc struct {
+	// Source identifies the document in its collection; for BEIR it is the
+	// corpus _id, and it comes back as Passage.Source.
+	Source string
+	// Title is for display.
+	Title string
+	// Text is everything to index. For BEIR it is the title, a blank line
+	// and the body, as BEIR's baselines index title and text together.
+	Text string
+}
+
+// IngestStats counts what an ingestion did.
+type IngestStats struct {
+	Added     int // new documents
+	Updated   int // documents whose text changed
+	Unchanged int // documents already stored with the same text, skipped
+	Chunks    int // chunks written
+}
+
+// Add accumulates o into s.
+func (s *IngestStats) Add(o IngestStats) {
+	s.Added += o.Added
+	s.Updated += o.Updated
+	s.Unchanged += o.Unchanged
+	s.Chunks += o.Chunks
+}
+
+// CorpusIngester stores plain-text documents in a collection. It must be
+// incremental: a document whose source is stored with the same text is
+// skipped (counted Unchanged) without re-embedding, so that running a BEIR
+// evaluation a second time costs only reading the corpus.
+type CorpusIngester interface {
+	IngestText(ctx context.Context, collection string, docs []TextDoc) (IngestStats, error)
+}
+
+// BEIRInput is a BEIR data set to evaluate on.
+type BEIRInput struct {
+	Collection string
+	// Corpus is a BEIR corpus.jsonl, streamed into the collection in
+	// batches; nil skips ingestion.
+	Corpus io.Reader
+	// Queries are run when Qrels judge at least one document relevant to
+	// them; the others are skipped.
+	Queries []BEIRQuery
+	Qrels   Qrels
+}
+
+// BEIRReport is the outcome of RunBEIR: per-query metrics over documents
+// (ranked by their best chunk), averaged over the queries scored.
+type BEIRReport struct {
+	NDCG10    float64 `json:"ndcg@10"`
+	Recall10  float64 `json:"recall@10"`
+	Recall100 float64 `json:"recall@100"`
+	MRR10     float64 `json:"mrr@10"`
+	// Queries counts the queries scored: those in the queries file with at
+	// least one relevant judged document.
+	Queries int `json:"queries"`
+	// Ingest is what ingesting the corpus did; not part of the JSON report.
+	Ingest IngestStats `json:"-"`
+}
+
+// RunBEIR ingests in.Corpus into in.Collection (see CorpusIngester), then
+// retrieves ChunkDepth chunks for every judged query, ranks documents with
+// RankDocuments and scores the ranking against the qrels.
+func RunBEIR(ctx context.Context, ing CorpusIngester, r Retriever, in BEIRInput) (BEIRReport, error) {
+	var rep BEIRReport
+	if in.Corpus != nil {
+		st, err := IngestBEIR(ctx, ing, in.Collection, in.Corpus)
+		if err != nil {
+			return rep, err
+		}
+		rep.Ingest = st
+	}
+	queries := judgedQueries(in.Queries, in.Qrels)
+	if len(queries) == 0 {
+		return rep, errors.New("no query has a relevant judged document")
+	}
+	scores := make([][4]float64, len(queries))
+	err := forEach(ctx, len(queries), func(ctx context.Context, i int) error {
+		q := queries[i]
+		ps, err := r.Retrieve(ctx, in.Collection, q.Text, ChunkDepth)
+		if err != nil {
+			return fmt.Errorf("query %q: retrieve: %w", q.ID, err)
+		}
+		ranked, rel := RankDocuments(ps), in.Qrels[q.ID]
+		scores[i] = [4]float64{NDCG(ranked, rel, 10), Recall(ranked, rel, 10),
+			Recall(ranked, rel, 100), MRR(ranked, rel, 10)}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	var sum [4]float64
+	for _, s := range scores {
+		for m := range s {
+			sum[m] += s[m]
+		}
+	}
+	n := float64(len(queries))
+	rep.NDCG10, rep.Recall10, rep.Recall100, rep.MRR10 = sum[0]/n, sum[1]/n, sum[2]/n, sum[3]/n
+	rep.Queries = len(queries)
+	return rep, nil
+}
+
+// judgedQueries keeps the queries with at least one relevant document, in
+// file order.
+func judgedQueries(qs []BEIRQuery, qrels Qrels) []BEIRQuery {
+	var out []BEIRQuery
+	for _, q := range qs {
+		for _, g := range qrels[q.ID] {
+			if g > 0 {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// IngestBEIR streams a BEIR corpus into collection in batches, document id
+// = the corpus _id, and sums what the ingester reports.
+func IngestBEIR(ctx context.Context, ing CorpusIngester, collection string, corpus io.Reader) (IngestStats, error) {
+	var total IngestStats
+	batch := make([]TextDoc, 0, ingestBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		st, err := ing.IngestText(ctx, collection, batch)
+		if err != nil {
+			return fmt.Errorf("ingest %d documents from %q: %w", len(batch), batch[0].Source, err)
+		}
+		total.Add(st)
+		batch = batch[:0]
+		return nil
+	}
+	err := ReadBEIRCorpus(corpus, func(d BEIRDoc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch = append(batch, beirTextDoc(d))
+		if len(batch) == ingestBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return total, fmt.Errorf("ingest beir corpus: %w", err)
+	}
+	return total, nil
+}
+
+func beirTextDoc(d BEIRDoc) TextDoc {
+	text := d.Text
+	if d.Title != "" {
+		text = d.Title + "\n\n" + d.Text
+	}
+	return TextDoc{Source: d.ID, Title: d.Title, Text: text}
+}
+
+// RankDocuments turns ranked chunks into ranked document ids (the passages'
+// Source): each document scores its best chunk's Score, documents sort by
+// score, highest first, and equal scores sort by id in descending byte
+// order. That is trec_eval's rule (comp_sim_docno in form_res_rels.c),
+// which ignores the given order and re-sorts by score then docno
+// descending, so ties at a cutoff fall as they would for pytrec_eval.
+func RankDocuments(passages []rag.Passage) []string {
+	best := make(map[string]float64, len(passages))
+	for _, p := range passages {
+		if s, ok := best[p.Source]; !ok || p.Score > s {
+			best[p.Source] = p.Score
+		}
+	}
+	ids := make([]string, 0, len(best))
+	for id := range best {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		if c := cmp.Compare(best[b], best[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(b, a)
+	})
+	return ids
+}
