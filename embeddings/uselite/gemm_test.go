@@ -37,3 +37,34 @@ func TestGemm(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelGoMatchesDispatch checks the portable kernel, which the
+// dispatching kernel4x16 replaces with assembly on AVX2 machines.
+func TestKernelGoMatchesDispatch(t *testing.T) {
+	for _, k := range []int{1, 3, 64, 257} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, uint64(k)))
+			const lda, ldc = 300, 40
+			a := make([]float32, 4*lda)
+			b := make([]float32, k*panel)
+			for i := range a {
+				a[i] = rng.Float32() - 0.5
+			}
+			for i := range b {
+				b[i] = rng.Float32() - 0.5
+			}
+			c1, c2 := make([]float32, 4*ldc), make([]float32, 4*ldc)
+			for i := range c1 {
+				c1[i] = float32(i)
+				c2[i] = float32(i)
+			}
+			kernel4x16Go(k, a, lda, b, c1, ldc)
+			kernel4x16(k, a, lda, b, c2, ldc)
+			for i := range c1 {
+				if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4 {
+					t.Fatalf("c[%d]: go %g, dispatch %g", i, c1[i], c2[i])
+				}
+			}
+		})
+	}
+}
