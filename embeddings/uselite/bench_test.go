@@ -68,3 +68,22 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkEmbedShortBatch(b *testing.B) {
+	e := loadTestEncoder(b)
+	texts := make([]string, 64)
+	tokens := 0
+	for i := range texts {
+		texts[i] = fmt.Sprintf("how do I configure option %d for the bot in channel %d?", i, i*7)
+		tokens += e.CountTokens(texts[i])
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := e.Embed(ctx, texts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sec := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N*tokens)/sec, "tokens/s")
+	b.ReportMetric(float64(b.N*len(texts))/sec, "texts/s")
+}

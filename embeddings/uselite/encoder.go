@@ -11,12 +11,20 @@
 // norms, attention and FFN projections, tanh head) by following the
 // inputs of the graph's named nodes, and the hyper-parameters (input
 // limit, head counts, scales, epsilons) are read from the graph's
-// constants. Embed then runs that plan with cache-blocked float32
-// matrix kernels, one goroutine per core, reusing per-worker buffers.
+// constants. This is a compiler for this one architecture (a two-layer
+// pre-norm transformer, mean pooling, tanh projection, L2 normalisation),
+// not a general TensorFlow interpreter; a model.json with other ops or
+// other node names is rejected at load time.
+//
+// Embed runs the plan with float32 matrix products over weights packed
+// into 16-column panels at load time: an AVX2/FMA assembly micro-kernel
+// on amd64 CPUs that have it, portable Go elsewhere (no cgo). Texts are
+// spread over one goroutine per core, each reusing its own buffers.
 //
 // Vectors match the reference JavaScript (@energetic-ai/embeddings with
 // its bundled tfjs WebAssembly backend) within 1e-5, and token ids match
 // exactly; see testdata/reference.json and scripts/use-lite-reference.sh.
+// Like the reference, only the first 128 tokens of a text are embedded.
 package uselite
 
 import (
