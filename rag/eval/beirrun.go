@@ -35,6 +35,7 @@ type IngestStats struct {
 	Added     int // new documents
 	Updated   int // documents whose text changed
 	Unchanged int // documents already stored with the same text, skipped
+	Failed    int // documents that could not be ingested
 	Chunks    int // chunks written
 }
 
@@ -43,6 +44,7 @@ func (s *IngestStats) Add(o IngestStats) {
 	s.Added += o.Added
 	s.Updated += o.Updated
 	s.Unchanged += o.Unchanged
+	s.Failed += o.Failed
 	s.Chunks += o.Chunks
 }
 
