@@ -49,6 +49,21 @@ const inputs = [
   long + " " + long,
 ];
 
+// Token-only cases: deterministic pseudo-random strings drawn from an
+// alphabet of letters, digits, punctuation, whitespace, accents, CJK,
+// Cyrillic and emoji, to exercise the tokenizer's lattice and tie rules.
+const alphabet = Array.from(
+  "aaaeeeiioouu tttnnssrrhhll  dcmwfgypbvkjxqz THEAIS 0123456789 .,;:!?'\"-_/()[]{}<>@#$%^&*+=~`| \t\n éèàüöß—…「」東京日本語 привет 😀🚀 ﬁ① ",
+);
+let seed = 20260214;
+const rand = (n) => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed % n;
+};
+const tokenInputs = Array.from({ length: 400 }, () =>
+  Array.from({ length: 1 + rand(40) }, () => alphabet[rand(alphabet.length)]).join(""),
+);
+
 const model = await initModel(modelSource);
 const out = { backend: core.getBackend(), package: "@energetic-ai/embeddings@0.2.0", cases: [] };
 for (const text of inputs) {
@@ -61,5 +76,6 @@ for (const text of inputs) {
     : (await model.embed([text]))[0];
   out.cases.push({ text, ids, vector: vec });
 }
+out.tokenCases = tokenInputs.map((text) => ({ text, ids: model.tokenizer.encode(text) }));
 writeFileSync(process.argv[2], JSON.stringify(out, null, 1) + "\n");
 console.error(`wrote ${out.cases.length} cases to ${process.argv[2]} (backend ${out.backend})`);

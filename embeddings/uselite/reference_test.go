@@ -22,22 +22,29 @@ type referenceCase struct {
 	Vector []float64 `json:"vector"`
 }
 
+type referenceFile struct {
+	Cases      []referenceCase `json:"cases"`
+	TokenCases []referenceCase `json:"tokenCases"`
+}
+
 func loadReference(t *testing.T) []referenceCase {
+	return loadReferenceFile(t).Cases
+}
+
+func loadReferenceFile(t *testing.T) referenceFile {
 	t.Helper()
 	data, err := os.ReadFile("testdata/reference.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ref struct {
-		Cases []referenceCase `json:"cases"`
-	}
+	var ref referenceFile
 	if err := json.Unmarshal(data, &ref); err != nil {
 		t.Fatal(err)
 	}
 	if len(ref.Cases) < 25 {
 		t.Fatalf("reference has %d cases, want at least 25", len(ref.Cases))
 	}
-	return ref.Cases
+	return ref
 }
 
 func maxAbsDiff(got []float32, want []float64) float64 {
@@ -53,7 +60,8 @@ func maxAbsDiff(got []float32, want []float64) float64 {
 
 func TestReferenceTokenIDs(t *testing.T) {
 	e := loadTestEncoder(t)
-	for i, c := range loadReference(t) {
+	ref := loadReferenceFile(t)
+	for i, c := range append(ref.Cases, ref.TokenCases...) {
 		t.Run(fmt.Sprintf("%02d", i), func(t *testing.T) {
 			if diff := cmp.Diff(c.IDs, e.Tokenize(c.Text)); diff != "" {
 				t.Errorf("Tokenize(%q) mismatch (-want +got):\n%s", c.Text, diff)

@@ -3,6 +3,7 @@ package uselite
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	unorm "golang.org/x/text/unicode/norm"
@@ -106,13 +107,6 @@ func prepare(text string) []rune {
 	return []rune(s)
 }
 
-// candidate is a vocabulary piece covering symbols[start:end].
-type candidate struct {
-	start int32
-	id    int32
-	score float64
-}
-
 // encode returns the ids of text, not truncated.
 func (t *tokenizer) encode(text string) []int {
 	symbols := prepare(text)
@@ -120,19 +114,7 @@ func (t *tokenizer) encode(text string) []int {
 	if n == 0 {
 		return []int{}
 	}
-	ends := t.lattice(symbols)
-	best := make([]float64, n+1)
-	words := make([]int32, n+1)
-	for endPos := 0; endPos <= n; endPos++ {
-		for _, c := range ends[endPos] {
-			length := int32(endPos) - c.start
-			s := c.score + best[int32(endPos)-length]
-			if best[endPos] == 0 || s >= best[endPos] {
-				best[endPos] = s
-				words[endPos] = c.id
-			}
-		}
-	}
+	words := t.viterbi(symbols)
 	var rev []int
 	for it := n; it > 0; {
 		rev = append(rev, int(words[it]))
@@ -146,17 +128,26 @@ func (t *tokenizer) encode(text string) []int {
 		}
 		prevUnk = id == unknownID
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
 }
 
-// lattice lists, for every end position, the pieces ending there in
-// increasing start order (the order the reference visits them).
-func (t *tokenizer) lattice(symbols []rune) [][]candidate {
+// viterbi returns, for every end position, the id of the best-scoring
+// piece ending there. The reference visits (end, start) pairs by
+// increasing end, then increasing start; visiting by increasing start,
+// then increasing end, updates each best[end] in that same order, and
+// best[start] is final when it is read, so the results are identical.
+func (t *tokenizer) viterbi(symbols []rune) []int32 {
 	n := len(symbols)
-	ends := make([][]candidate, n+1)
+	best := make([]float64, n+1)
+	words := make([]int32, n+1)
+	relax := func(start, end int, id int32, score float64) {
+		s := score + best[start]
+		if best[end] == 0 || s >= best[end] {
+			best[end] = s
+			words[end] = id
+		}
+	}
 	for i := 0; i < n; i++ {
 		found := false
 		node := int32(0)
@@ -167,13 +158,13 @@ func (t *tokenizer) lattice(symbols []rune) [][]candidate {
 			}
 			node = child
 			if id := t.end[node]; id >= 0 {
-				ends[j+1] = append(ends[j+1], candidate{int32(i), id, t.score[id]})
+				relax(i, j+1, id, t.score[id])
 				found = true
 			}
 		}
 		if !found {
-			ends[i+1] = append(ends[i+1], candidate{int32(i), unknownID, 0})
+			relax(i, i+1, unknownID, 0)
 		}
 	}
-	return ends
+	return words
 }
