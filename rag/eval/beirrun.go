@@ -15,8 +15,8 @@ import (
 // about 100 distinct documents once chunks are grouped by document.
 const ChunkDepth = 300
 
-// ingestBatch is how many corpus documents go to IngestText at once.
-const ingestBatch = 100
+// IngestBatch is how many documents go to IngestText at once.
+const IngestBatch = 100
 
 // TextDoc is a document given as plain text rather than as a file.
 type TextDoc struct {
@@ -113,16 +113,24 @@ func RunBEIR(ctx context.Context, ing CorpusIngester, r Retriever, in BEIRInput)
 	if err != nil {
 		return rep, err
 	}
-	var sum [4]float64
-	for _, s := range scores {
-		for m := range s {
-			sum[m] += s[m]
-		}
-	}
-	n := float64(len(queries))
-	rep.NDCG10, rep.Recall10, rep.Recall100, rep.MRR10 = sum[0]/n, sum[1]/n, sum[2]/n, sum[3]/n
+	m := mean(scores)
+	rep.NDCG10, rep.Recall10, rep.Recall100, rep.MRR10 = m[0], m[1], m[2], m[3]
 	rep.Queries = len(queries)
 	return rep, nil
+}
+
+// mean averages each column of rows.
+func mean(rows [][4]float64) [4]float64 {
+	var sum [4]float64
+	for _, row := range rows {
+		for c := range row {
+			sum[c] += row[c]
+		}
+	}
+	for c := range sum {
+		sum[c] /= float64(len(rows))
+	}
+	return sum
 }
 
 // judgedQueries keeps the queries with at least one relevant document, in
@@ -144,36 +152,50 @@ func judgedQueries(qs []BEIRQuery, qrels Qrels) []BEIRQuery {
 // = the corpus _id, and sums what the ingester reports.
 func IngestBEIR(ctx context.Context, ing CorpusIngester, collection string, corpus io.Reader) (IngestStats, error) {
 	var total IngestStats
-	batch := make([]TextDoc, 0, ingestBatch)
-	flush := func() error {
-		if len(batch) == 0 {
+	batch := make([]TextDoc, 0, IngestBatch)
+	err := ReadBEIRCorpus(corpus, func(d BEIRDoc) error {
+		batch = append(batch, beirTextDoc(d))
+		if len(batch) < IngestBatch {
 			return nil
 		}
-		st, err := ing.IngestText(ctx, collection, batch)
-		if err != nil {
-			return fmt.Errorf("ingest %d documents from %q: %w", len(batch), batch[0].Source, err)
-		}
-		total.Add(st)
+		err := ingestBatch(ctx, ing, collection, batch, &total)
 		batch = batch[:0]
-		return nil
-	}
-	err := ReadBEIRCorpus(corpus, func(d BEIRDoc) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		batch = append(batch, beirTextDoc(d))
-		if len(batch) == ingestBatch {
-			return flush()
-		}
-		return nil
+		return err
 	})
-	if err == nil {
-		err = flush()
+	if err == nil && len(batch) > 0 {
+		err = ingestBatch(ctx, ing, collection, batch, &total)
 	}
 	if err != nil {
 		return total, fmt.Errorf("ingest beir corpus: %w", err)
 	}
 	return total, nil
+}
+
+// IngestBatched hands docs to ing IngestBatch at a time, so that a large
+// set (thousands of distractors, say) is stored and reported in steps, and
+// sums what the ingester reports.
+func IngestBatched(ctx context.Context, ing CorpusIngester, collection string, docs []TextDoc) (IngestStats, error) {
+	var total IngestStats
+	for batch := range slices.Chunk(docs, IngestBatch) {
+		if err := ingestBatch(ctx, ing, collection, batch, &total); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// ingestBatch ingests one batch, unless ctx has ended, and adds its stats
+// to total.
+func ingestBatch(ctx context.Context, ing CorpusIngester, collection string, batch []TextDoc, total *IngestStats) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st, err := ing.IngestText(ctx, collection, batch)
+	if err != nil {
+		return fmt.Errorf("ingest %d documents from %q: %w", len(batch), batch[0].Source, err)
+	}
+	total.Add(st)
+	return nil
 }
 
 func beirTextDoc(d BEIRDoc) TextDoc {
@@ -190,11 +212,20 @@ func beirTextDoc(d BEIRDoc) TextDoc {
 // order. That is trec_eval's rule (comp_sim_docno in form_res_rels.c),
 // which ignores the given order and re-sorts by score then docno
 // descending, so ties at a cutoff fall as they would for pytrec_eval.
+//
+// When Score is evidently not what ranked the passages (they are not in
+// descending Score order, or all share one score), each document keeps
+// the rank of its first chunk instead and no ties arise.
 func RankDocuments(passages []rag.Passage) []string {
 	best := make(map[string]float64, len(passages))
-	for _, p := range passages {
-		if s, ok := best[p.Source]; !ok || p.Score > s {
-			best[p.Source] = p.Score
+	byScore := rankedByScore(passages)
+	for i, p := range passages {
+		s := p.Score
+		if !byScore {
+			s = -float64(i)
+		}
+		if old, ok := best[p.Source]; !ok || s > old {
+			best[p.Source] = s
 		}
 	}
 	ids := make([]string, 0, len(best))
@@ -208,4 +239,16 @@ func RankDocuments(passages []rag.Passage) []string {
 		return cmp.Compare(b, a)
 	})
 	return ids
+}
+
+// rankedByScore reports whether passages are in descending Score order
+// with at least two distinct scores (or fewer than two passages).
+func rankedByScore(passages []rag.Passage) bool {
+	if len(passages) < 2 {
+		return true
+	}
+	if passages[0].Score == passages[len(passages)-1].Score {
+		return false
+	}
+	return slices.IsSortedFunc(passages, func(a, b rag.Passage) int { return cmp.Compare(b.Score, a.Score) })
 }

@@ -1,5 +1,7 @@
 package eval
 
+import "slices"
+
 // distractorPeople are names the distractor templates cite.
 const distractorPeople = `Ada Marsh|Bruno Keller|Chiara Rossi|Dmitri Volkov|
 Elena Ortiz|Farah Haddad|Gustav Lind|Hana Sato|Ian Doyle|Jonas Berg|
@@ -9,6 +11,11 @@ Priya Raman|Quentin Moreau|Rosa Lindqvist|Samir Aziz|Tomas Novak`
 // distractorTopics returns the distractor material, built afresh on every
 // call so that no caller can change another's.
 func distractorTopics() []topic {
+	return slices.Concat(homeTopics(), outdoorTopics(), pastimeTopics())
+}
+
+// homeTopics are the garden, the night sky, the kitchen and the office.
+func homeTopics() []topic {
 	return []topic{
 		{
 			name:     "gardening",
@@ -88,6 +95,12 @@ func distractorTopics() []topic {
 					"A {A} organisation needs {T} more than it needs another tool.|" +
 					"Measure before optimising; intuition about slowness is often wrong."),
 		},
+	}
+}
+
+// outdoorTopics are sport, travel, music and the workshop.
+func outdoorTopics() []topic {
+	return []topic{
 		{
 			name:     "sports",
 			subjects: list("the local football club|a marathon training plan|the under-twelve netball team|amateur rowing|the cricket season|a five-a-side league|trail running|the swimming squad|club tennis|a rugby sevens tournament"),
@@ -164,6 +177,12 @@ func distractorTopics() []topic {
 					"Dry-fit everything before reaching for the glue.|" +
 					"Sawdust is the enemy of a good finish: clean up before oiling."),
 		},
+	}
+}
+
+// pastimeTopics are money, birds, bicycles and cameras.
+func pastimeTopics() []topic {
+	return []topic{
 		{
 			name:     "personal finance",
 			subjects: list("an emergency fund|a household budget|paying off a credit card|saving for a deposit|a pension top-up|index funds|cutting subscriptions|a holiday savings pot|meal planning on a budget|insurance renewals"),

@@ -79,25 +79,43 @@ func TestRecallAndMRR(t *testing.T) {
 	})
 }
 
-func TestRankDocumentsTies(t *testing.T) {
-	ps := []rag.Passage{
-		{Source: "d1", Score: 0.5},
-		{Source: "d10", Score: 0.5},
-		{Source: "d2", Score: 0.3},
-		{Source: "d3", Score: 0.5},
-		{Source: "d2", Score: 0.9}, // a document scores its best chunk
-		{Source: "d1", Score: 0.1},
+func TestRankDocuments(t *testing.T) {
+	tests := []struct {
+		name string
+		ps   []rag.Passage
+		want []string
+	}{
+		// trec_eval: score descending, then doc id descending, so the tie
+		// at 0.5 goes "d3" > "d10" > "d1" whatever order the chunks came in.
+		{"ties by descending id", []rag.Passage{
+			{Source: "d2", Score: 0.9}, {Source: "d1", Score: 0.5}, {Source: "d10", Score: 0.5},
+			{Source: "d3", Score: 0.5}, {Source: "d2", Score: 0.3}, {Source: "d1", Score: 0.1},
+		}, []string{"d2", "d3", "d10", "d1"}},
+		{"best chunk counts", []rag.Passage{
+			{Source: "a", Score: 0.9}, {Source: "b", Score: 0.8}, {Source: "a", Score: 0.7}, {Source: "c", Score: 0.6},
+		}, []string{"a", "b", "c"}},
+		{"scores not the ranking: keep order", []rag.Passage{
+			{Source: "a", Score: 0.1}, {Source: "b", Score: 0.9}, {Source: "a", Score: 0.5}, {Source: "c", Score: 0.2},
+		}, []string{"a", "b", "c"}},
+		{"no scores: keep order", []rag.Passage{{Source: "a"}, {Source: "c"}, {Source: "b"}, {Source: "c"}},
+			[]string{"a", "c", "b"}},
+		{"one", []rag.Passage{{Source: "a"}}, []string{"a"}},
+		{"none", nil, []string{}},
 	}
-	// trec_eval: score descending, then doc id descending ("d3" > "d10" > "d1").
-	want := []string{"d2", "d3", "d10", "d1"}
-	got := RankDocuments(ps)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("RankDocuments (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, RankDocuments(tt.ps)); diff != "" {
+				t.Errorf("RankDocuments (-want +got):\n%s", diff)
+			}
+		})
 	}
-	// d1 lands at rank 4 after the tie-break: nDCG = 1/log2(5).
-	if n := NDCG(got, map[string]int{"d1": 1}, 10); math.Abs(n-0.43067655807339306) > tolerance {
-		t.Errorf("NDCG = %v, want 1/log2(5)", n)
-	}
+	t.Run("tie decides the metric", func(t *testing.T) {
+		// d1 lands at rank 4 after the tie-break: nDCG = 1/log2(5).
+		ranked := RankDocuments(tests[0].ps)
+		if n := NDCG(ranked, map[string]int{"d1": 1}, 10); math.Abs(n-0.43067655807339306) > tolerance {
+			t.Errorf("NDCG = %v, want 1/log2(5)", n)
+		}
+	})
 }
 
 func TestFirstHit(t *testing.T) {

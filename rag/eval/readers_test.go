@@ -20,6 +20,20 @@ func openFixture(t *testing.T, name string) *os.File {
 	return f
 }
 
+// fixtureQueries reads the BEIR fixture's queries and judgments.
+func fixtureQueries(t *testing.T) ([]BEIRQuery, Qrels) {
+	t.Helper()
+	queries, err := ReadBEIRQueries(openFixture(t, "beir/queries.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qrels, err := ReadQrels(openFixture(t, "beir/qrels.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return queries, qrels
+}
+
 func TestReadQA(t *testing.T) {
 	in := "\n" + `{"id":"q1","question":"How?","gold":["a b"],"answer_keywords":["k"],"answerable":true}` + "\n\n" +
 		`{"id":"q2","question":"Why?","answerable":false}` + "\n"
@@ -76,14 +90,7 @@ func TestReadBEIRFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queries, err := ReadBEIRQueries(openFixture(t, "beir/queries.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	qrels, err := ReadQrels(openFixture(t, "beir/qrels.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries, qrels := fixtureQueries(t)
 	if len(docs) != 16 || len(queries) != 8 || len(qrels) != 7 {
 		t.Fatalf("got %d docs, %d queries, %d judged queries; want 16, 8, 7", len(docs), len(queries), len(qrels))
 	}

@@ -329,14 +329,7 @@ func TestRunBEIR(t *testing.T) {
 func TestRunBEIRIngestsIncrementally(t *testing.T) {
 	ing := &fakeIngester{}
 	r := &fakeRetriever{results: map[string][]rag.Passage{}}
-	queries, err := ReadBEIRQueries(openFixture(t, "beir/queries.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	qrels, err := ReadQrels(openFixture(t, "beir/qrels.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries, qrels := fixtureQueries(t)
 	for _, q := range queries {
 		r.results[q.Text] = nil // nothing found: every metric is 0
 	}
@@ -402,5 +395,22 @@ func TestRunBEIRNoJudgedQueries(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "no query") {
 		t.Errorf("err = %v, want no judged queries", err)
+	}
+}
+
+func TestIngestBatched(t *testing.T) {
+	ing := &fakeIngester{}
+	docs := Distractors(2*IngestBatch+1, 3)
+	st, err := IngestBatched(context.Background(), ing, testCollection, docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Added != len(docs) || len(ing.batches) != 3 || len(ing.batches[2]) != 1 {
+		t.Errorf("added %d in %d batches, want %d in 3", st.Added, len(ing.batches), len(docs))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := IngestBatched(ctx, ing, testCollection, docs); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want canceled", err)
 	}
 }
