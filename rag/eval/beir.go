@@ -29,7 +29,8 @@ type Qrels map[string]map[string]int
 
 // ReadBEIRCorpus streams a BEIR corpus.jsonl, calling fn with each document
 // in file order, so that a large corpus never sits in memory whole. Other
-// fields (BEIR's "metadata") are ignored. It stops at fn's first error.
+// fields (BEIR's "metadata") are ignored; a document may have an empty
+// title or text, as a few in BEIR's sets do. It stops at fn's first error.
 func ReadBEIRCorpus(r io.Reader, fn func(BEIRDoc) error) error {
 	err := eachLine(r, func(_ int, line []byte) error {
 		var d BEIRDoc
@@ -38,9 +39,6 @@ func ReadBEIRCorpus(r io.Reader, fn func(BEIRDoc) error) error {
 		}
 		if d.ID == "" {
 			return errors.New(`missing "_id"`)
-		}
-		if strings.TrimSpace(d.Title+d.Text) == "" {
-			return fmt.Errorf("document %q: no title or text", d.ID)
 		}
 		return fn(d)
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/citebot/citebot/rag"
 )
@@ -149,12 +150,17 @@ func judgedQueries(qs []BEIRQuery, qrels Qrels) []BEIRQuery {
 }
 
 // IngestBEIR streams a BEIR corpus into collection in batches, document id
-// = the corpus _id, and sums what the ingester reports.
+// = the corpus _id, and sums what the ingester reports. Documents with
+// neither title nor text are skipped.
 func IngestBEIR(ctx context.Context, ing CorpusIngester, collection string, corpus io.Reader) (IngestStats, error) {
 	var total IngestStats
 	batch := make([]TextDoc, 0, IngestBatch)
 	err := ReadBEIRCorpus(corpus, func(d BEIRDoc) error {
-		batch = append(batch, beirTextDoc(d))
+		doc := beirTextDoc(d)
+		if strings.TrimSpace(doc.Text) == "" {
+			return nil // nothing to index; it can only count as not retrieved
+		}
+		batch = append(batch, doc)
 		if len(batch) < IngestBatch {
 			return nil
 		}

@@ -7,11 +7,9 @@ import (
 	"strings"
 )
 
-// The metrics follow trec_eval, which BEIR's numbers come from (through
-// pytrec_eval): a document is relevant when its grade is above zero,
-// unjudged documents are non-relevant, a repeated document in a ranking
-// counts only where it first appears, and k <= 0 means no cutoff. Ties in
-// score are broken before these functions run, by RankDocuments.
+// The metrics count a repeated document in a ranking only where it first
+// appears, and k <= 0 means no cutoff. Ties in score are broken before they
+// run, by RankDocuments.
 
 // NDCG is the normalised discounted cumulative gain of ranked at cutoff k:
 // gain is the graded relevance (negative grades count as zero), discounted

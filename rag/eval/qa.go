@@ -46,6 +46,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error names the line and what is wrong with it.
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
 // Unwrap returns the underlying error.

@@ -368,6 +368,7 @@ func TestIngestBEIRBatches(t *testing.T) {
 	for i := range 250 {
 		fmt.Fprintf(&b, "{\"_id\":\"d%d\",\"title\":\"\",\"text\":\"text %d\"}\n", i, i)
 	}
+	b.WriteString(`{"_id":"empty","title":"","text":" "}` + "\n") // skipped
 	ing := &fakeIngester{}
 	st, err := IngestBEIR(context.Background(), ing, testCollection, strings.NewReader(b.String()))
 	if err != nil {
