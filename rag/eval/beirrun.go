@@ -67,6 +67,11 @@ type BEIRInput struct {
 	// them; the others are skipped.
 	Queries []BEIRQuery
 	Qrels   Qrels
+	// KeepIdentical keeps a document whose id equals the query's id in
+	// that query's ranking. By default it is dropped, as BEIR's evaluator
+	// does (ignore_identical_ids), which matters for sets such as ArguAna
+	// and Quora where queries are also corpus documents.
+	KeepIdentical bool
 }
 
 // BEIRReport is the outcome of RunBEIR: per-query metrics over documents
@@ -106,9 +111,11 @@ func RunBEIR(ctx context.Context, ing CorpusIngester, r Retriever, in BEIRInput)
 		if err != nil {
 			return fmt.Errorf("query %q: retrieve: %w", q.ID, err)
 		}
-		ranked, rel := RankDocuments(ps), in.Qrels[q.ID]
-		scores[i] = [4]float64{NDCG(ranked, rel, 10), Recall(ranked, rel, 10),
-			Recall(ranked, rel, 100), MRR(ranked, rel, 10)}
+		ranked := RankDocuments(ps)
+		if !in.KeepIdentical {
+			ranked = slices.DeleteFunc(ranked, func(id string) bool { return id == q.ID })
+		}
+		scores[i] = beirScores(ranked, in.Qrels[q.ID])
 		return nil
 	})
 	if err != nil {
@@ -118,6 +125,11 @@ func RunBEIR(ctx context.Context, ing CorpusIngester, r Retriever, in BEIRInput)
 	rep.NDCG10, rep.Recall10, rep.Recall100, rep.MRR10 = m[0], m[1], m[2], m[3]
 	rep.Queries = len(queries)
 	return rep, nil
+}
+
+// beirScores are nDCG@10, recall@10, recall@100 and MRR@10 of one query.
+func beirScores(ranked []string, rel map[string]int) [4]float64 {
+	return [4]float64{NDCG(ranked, rel, 10), Recall(ranked, rel, 10), Recall(ranked, rel, 100), MRR(ranked, rel, 10)}
 }
 
 // mean averages each column of rows.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -300,7 +301,8 @@ func TestRunBEIR(t *testing.T) {
 	deep = append(deep, "d3", 0.5)
 	r := &fakeRetriever{results: map[string][]rag.Passage{
 		// Ranked d2, d1, d5: DCG = 1 + 2/log2(3), IDCG = 2 + 1/log2(3).
-		"first":  scored("d2", 0.9, "d1", 0.8, "d2", 0.7, "d5", 0.6),
+		// q1 itself is dropped, as BEIR ignores identical ids.
+		"first":  scored("q1", 0.95, "d2", 0.9, "d1", 0.8, "d2", 0.7, "d5", 0.6),
 		"second": scored(deep...), // d3 at rank 11
 	}}
 	in := BEIRInput{
@@ -323,6 +325,15 @@ func TestRunBEIR(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{"first": ChunkDepth, "second": ChunkDepth}, r.ks); diff != "" {
 		t.Errorf("k per query (-want +got):\n%s", diff)
+	}
+	// Kept, q1 pushes d2 and d1 down a rank: DCG = 1/log2(3) + 2/log2(4).
+	in.KeepIdentical = true
+	kept, err := RunBEIR(context.Background(), &fakeIngester{}, r, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (1/math.Log2(3) + 1) / (2 + 1/math.Log2(3)) / 2; math.Abs(kept.NDCG10-want) > tolerance {
+		t.Errorf("ndcg@10 keeping identical ids = %v, want %v", kept.NDCG10, want)
 	}
 }
 
