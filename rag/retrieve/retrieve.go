@@ -1,0 +1,90 @@
+// Package retrieve answers "which passages fit this query" for one
+// collection: it embeds the query with the active model and runs the
+// store's hybrid search with the configured fusion.
+package retrieve
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/store"
+)
+
+// Searcher is the store's side of retrieval.
+type Searcher interface {
+	Search(ctx context.Context, p store.SearchParams) ([]rag.Passage, error)
+}
+
+// Config holds the retrieval settings; see docs/retrieval.md for how the
+// defaults were chosen.
+type Config struct {
+	Mode rag.Mode
+	// Candidates is how many chunks each leg contributes before fusion.
+	Candidates   int
+	TextWeight   float64
+	VectorWeight float64
+	K1, B        float64
+	// Neighbours is how many chunks either side of a hit make its context.
+	Neighbours int
+}
+
+// DefaultConfig is calibrated on SciFact's train judgments and the QA set
+// (docs/retrieval.md).
+func DefaultConfig() Config {
+	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.8, VectorWeight: 0.2, K1: 1.2, B: 0.75, Neighbours: 1}
+}
+
+// Validate reports the first setting that is out of range.
+func (c Config) Validate() error {
+	switch {
+	case c.Candidates < 1 || c.Candidates > 1000:
+		return fmt.Errorf("candidates %d: want 1 to 1000", c.Candidates)
+	case c.TextWeight < 0 || c.VectorWeight < 0 || c.TextWeight+c.VectorWeight == 0:
+		return fmt.Errorf("fusion weights %g/%g: want non-negative, not both zero", c.TextWeight, c.VectorWeight)
+	case c.K1 < 0 || c.B < 0 || c.B > 1:
+		return fmt.Errorf("bm25 k1=%g b=%g: want k1 >= 0 and 0 <= b <= 1", c.K1, c.B)
+	case c.Neighbours < 0 || c.Neighbours > 5:
+		return fmt.Errorf("neighbours %d: want 0 to 5", c.Neighbours)
+	}
+	_, err := rag.ParseMode(string(c.Mode))
+	return err
+}
+
+// Retriever embeds queries and searches one collection at a time.
+type Retriever struct {
+	searcher Searcher
+	embedder rag.Embedder
+	model    store.Model
+	cfg      Config
+}
+
+// New returns a Retriever over the vectors of model, embedding queries
+// with embedder.
+func New(s Searcher, embedder rag.Embedder, model store.Model, cfg Config) *Retriever {
+	return &Retriever{searcher: s, embedder: embedder, model: model, cfg: cfg}
+}
+
+// Retrieve returns the k best passages of collection for query, best first.
+func (r *Retriever) Retrieve(ctx context.Context, collection, query string, k int) ([]rag.Passage, error) {
+	return r.RetrieveMode(ctx, collection, query, k, r.cfg.Mode)
+}
+
+// RetrieveMode is Retrieve with another mode than the configured one.
+func (r *Retriever) RetrieveMode(ctx context.Context, collection, query string, k int, mode rag.Mode) ([]rag.Passage, error) {
+	p := store.SearchParams{Collection: collection, Mode: mode, Text: query, Model: r.model, K: k,
+		Candidates: max(r.cfg.Candidates, k), TextWeight: r.cfg.TextWeight, VectorWeight: r.cfg.VectorWeight,
+		K1: r.cfg.K1, B: r.cfg.B, Neighbours: r.cfg.Neighbours}
+	if mode != rag.ModeText {
+		vecs, err := r.embedder.Embed(ctx, []string{query})
+		if err != nil {
+			return nil, fmt.Errorf("embed query: %w", err)
+		}
+		p.Vector = vecs[0]
+	}
+	ps, err := r.searcher.Search(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("retrieve: %w", err)
+	}
+	return ps, nil
+}

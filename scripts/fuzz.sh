@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the module for FUZZTIME (default 3s) each.
+# Findings land in the package's testdata/fuzz and become regression tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+fuzztime=${FUZZTIME:-3s}
+n=0
+for pkg in $(go list ./...); do
+	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+		echo "fuzz: $pkg $target ($fuzztime)"
+		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/citebot-fuzz.$$ 2>&1 || {
+			cat /tmp/citebot-fuzz.$$
+			rm -f /tmp/citebot-fuzz.$$
+			echo "fuzz: $target found a failure; its input is in the package's testdata/fuzz/$target"
+			exit 1
+		}
+		n=$((n + 1))
+	done
+done
+rm -f /tmp/citebot-fuzz.$$
+echo "fuzz: $n targets ran for $fuzztime each"
