@@ -1,0 +1,154 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// candidate is one sentence of a retrieved passage scored against the
+// query.
+type candidate struct {
+	text    string
+	passage int // index into the retrieved passages
+	rel     float64
+	vec     []float32
+}
+
+// minSentenceTerms keeps fragments such as headings or captions out of
+// extracted answers.
+const minSentenceTerms = 3
+
+// rank splits the passages into sentences and scores each against the
+// query, best first. Acronyms the passages define are folded into one
+// spelling, and a sentence's term coverage may borrow from the sentence
+// before it ("In return, they get …"), discounted by windowDiscount.
+func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passage) ([]candidate, error) {
+	acr := passageAcronyms(passages)
+	var cands []candidate
+	var windows []map[string]bool
+	for i, ps := range passages {
+		prev := ""
+		for _, s := range sentences(ps.Text) {
+			if len(contentTerms(s)) >= minSentenceTerms {
+				cands = append(cands, candidate{text: s, passage: i})
+				windows = append(windows, termSet(canonical(prev+" "+s, acr)))
+			}
+			prev = s
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	query = canonical(query, acr)
+	texts := make([]string, 0, len(cands)+1)
+	texts = append(texts, query)
+	for _, c := range cands {
+		texts = append(texts, canonical(c.text, acr))
+	}
+	vecs, err := p.embed(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	qTerms := contentTerms(query)
+	w := p.cfg.RelevanceEmbeddingWeight
+	for i := range cands {
+		cands[i].vec = vecs[i+1]
+		lex := max(coverage(qTerms, termSet(texts[i+1])), windowDiscount*coverage(qTerms, windows[i]))
+		cands[i].rel = w*cosine(vecs[0], vecs[i+1]) + (1-w)*lex
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].rel > cands[b].rel })
+	return cands, nil
+}
+
+// windowDiscount weighs coverage that needs the previous sentence.
+const windowDiscount = 0.85
+
+// embed wraps the embedder with a length check.
+func (p *Pipeline) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs, err := p.cfg.Embedder.Embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed: %w", err)
+	}
+	if len(vecs) != len(texts) {
+		return nil, fmt.Errorf("embed: %d vectors for %d texts", len(vecs), len(texts))
+	}
+	return vecs, nil
+}
+
+func bestRelevance(cands []candidate) float64 {
+	if len(cands) == 0 {
+		return 0
+	}
+	return cands[0].rel
+}
+
+// redundant is the cosine above which a second sentence adds nothing.
+const redundant = 0.9
+
+// extractive fills ans with the best one to MaxExtract sentences, quoted,
+// each with its citation; sources are numbered in order of first use.
+func (p *Pipeline) extractive(ans *rag.Answer, cands []candidate) {
+	var picked []candidate
+	for _, c := range cands {
+		if len(picked) == p.cfg.MaxExtract || c.rel < p.cfg.ExtractRatio*cands[0].rel {
+			break
+		}
+		if !isRedundant(c, picked) {
+			picked = append(picked, c)
+		}
+	}
+	num := newNumbering(ans.Retrieved)
+	var b strings.Builder
+	for i, c := range picked {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "“%s” [%d]", strings.TrimSpace(c.text), num.cite(c.passage))
+	}
+	ans.Text = b.String()
+	ans.Sources = num.sources()
+}
+
+func isRedundant(c candidate, picked []candidate) bool {
+	for _, q := range picked {
+		if c.text == q.text || cosine(c.vec, q.vec) > redundant {
+			return true
+		}
+	}
+	return false
+}
+
+// numbering assigns source numbers to passages in order of first use.
+type numbering struct {
+	passages []rag.Passage
+	num      map[int]int // passage index → number
+	order    []int
+}
+
+func newNumbering(passages []rag.Passage) *numbering {
+	return &numbering{passages: passages, num: make(map[int]int)}
+}
+
+// cite returns the number of passage i, assigning the next one on first
+// use.
+func (n *numbering) cite(i int) int {
+	if k, ok := n.num[i]; ok {
+		return k
+	}
+	n.order = append(n.order, i)
+	n.num[i] = len(n.order)
+	return len(n.order)
+}
+
+// sources lists the cited passages by number.
+func (n *numbering) sources() []rag.Source {
+	out := make([]rag.Source, len(n.order))
+	for k, i := range n.order {
+		out[k] = rag.Source{N: k + 1, Passage: n.passages[i]}
+	}
+	return out
+}

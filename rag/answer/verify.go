@@ -1,0 +1,178 @@
+package answer
+
+import (
+	"context"
+	"strings"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// minClaimTerms: sentences with fewer content words ("In short:") are
+// connective text, not claims, and are neither checked nor counted.
+const minClaimTerms = 2
+
+// noAnswerMarker is what the prompt tells the model to reply when the
+// sources do not answer.
+const noAnswerMarker = "NOT_IN_SOURCES"
+
+// verdict is the outcome of checking an answer's citations.
+type verdict struct {
+	text     string // renumbered in order of first use
+	sources  []rag.Source
+	claims   int
+	backed   int
+	refusal  bool   // the model refused or cited nothing valid
+	reason   string // why the answer cannot stand, for logs
+	moved    int
+	dropped  int
+	outRange int
+}
+
+// support is what the verifier knows of one given passage.
+type support struct {
+	terms map[string]bool
+	vecs  [][]float32 // the whole body first, then each sentence
+}
+
+// verify checks every citation of raw against the given passages
+// (numbered from 1): citations out of range are removed, unsupported ones
+// moved to a passage that supports the sentence or dropped, unsupported
+// sentences removed, and sources renumbered in order of first use.
+func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) (verdict, error) {
+	var v verdict
+	if strings.Contains(raw, noAnswerMarker) {
+		v.refusal, v.reason = true, "model refused"
+		return v, nil
+	}
+	cs := splitClaims(raw)
+	valid := make([][]int, len(cs))
+	cited := false
+	for i, c := range cs {
+		for _, n := range c.cites {
+			if n >= 1 && n <= len(given) {
+				valid[i] = append(valid[i], n)
+				cited = true
+			} else {
+				v.outRange++
+			}
+		}
+	}
+	if !cited {
+		v.refusal, v.reason = true, "no valid citation"
+		return v, nil
+	}
+	sup, claimVecs, err := p.supportData(ctx, cs, given)
+	if err != nil {
+		return v, err
+	}
+	var keep []claim
+	var keepCites [][]int
+	for i, c := range cs {
+		if len(contentTerms(c.bare)) < minClaimTerms {
+			keep, keepCites = append(keep, c), append(keepCites, valid[i])
+			continue
+		}
+		v.claims++
+		cites := p.checkClaim(c.bare, claimVecs[i], valid[i], sup, &v)
+		if len(cites) == 0 {
+			continue
+		}
+		v.backed++
+		keep, keepCites = append(keep, c), append(keepCites, cites)
+	}
+	if v.claims == 0 || float64(v.backed) < p.cfg.MinSupported*float64(v.claims) {
+		v.refusal, v.reason = true, "too few claims supported"
+		return v, nil
+	}
+	v.text, v.sources = renumber(keep, keepCites, given)
+	return v, nil
+}
+
+// checkClaim keeps the citations whose passage supports the sentence; if
+// none does, it moves the citation to the given passage that supports it
+// best, and returns nothing when no passage does.
+func (p *Pipeline) checkClaim(bare string, vec []float32, cites []int, sup []support, v *verdict) []int {
+	terms := contentTerms(bare)
+	var ok []int
+	for _, n := range cites {
+		if _, yes := p.supports(terms, vec, sup[n-1]); yes {
+			ok = append(ok, n)
+		}
+	}
+	if len(ok) > 0 {
+		v.dropped += len(cites) - len(ok)
+		return ok
+	}
+	best, bestScore := 0, -1.0
+	for i := range sup {
+		if s, yes := p.supports(terms, vec, sup[i]); yes && s > bestScore {
+			best, bestScore = i+1, s
+		}
+	}
+	if best == 0 {
+		v.dropped += len(cites)
+		return nil
+	}
+	if len(cites) > 0 {
+		v.moved++
+	}
+	return []int{best}
+}
+
+// supports scores a sentence against a passage and reports whether both
+// the lexical and the embedding thresholds are met.
+func (p *Pipeline) supports(terms []string, vec []float32, s support) (float64, bool) {
+	lex := coverage(terms, s.terms)
+	emb := 0.0
+	for _, pv := range s.vecs {
+		emb = max(emb, cosine(vec, pv))
+	}
+	return lex + emb, lex >= p.cfg.MinLexicalSupport && emb >= p.cfg.MinEmbeddingSupport
+}
+
+// supportData embeds the claims, the passages and their sentences in one
+// batch.
+func (p *Pipeline) supportData(ctx context.Context, cs []claim, given []rag.Passage) ([]support, [][]float32, error) {
+	texts := make([]string, 0, len(cs)+4*len(given))
+	for _, c := range cs {
+		texts = append(texts, c.bare)
+	}
+	spans := make([][2]int, len(given))
+	for i, g := range given {
+		start := len(texts)
+		texts = append(texts, body(g))
+		texts = append(texts, sentences(body(g))...)
+		spans[i] = [2]int{start, len(texts)}
+	}
+	vecs, err := p.embed(ctx, texts)
+	if err != nil {
+		return nil, nil, err
+	}
+	sup := make([]support, len(given))
+	for i, g := range given {
+		sup[i] = support{terms: termSet(body(g)), vecs: vecs[spans[i][0]:spans[i][1]]}
+	}
+	return sup, vecs[:len(cs)], nil
+}
+
+// body is what a model reads of a passage: its context when the
+// retriever filled one, else its text.
+func body(p rag.Passage) string {
+	if strings.TrimSpace(p.Context) != "" {
+		return p.Context
+	}
+	return p.Text
+}
+
+// renumber rewrites the citations in order of first use and lists the
+// cited passages.
+func renumber(cs []claim, cites [][]int, given []rag.Passage) (string, []rag.Source) {
+	num := newNumbering(given)
+	out := make([][]int, len(cites))
+	for i, ns := range cites {
+		for _, n := range ns {
+			out[i] = appendNew(out[i], num.cite(n-1))
+		}
+	}
+	return joinClaims(cs, out), num.sources()
+}
