@@ -169,20 +169,15 @@ func (s *Store) ReplaceDocument(ctx context.Context, w DocumentWrite) (int64, er
 }
 
 func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWrite) (int64, error) {
-	// Locking the collection row first orders concurrent writers to one
-	// collection, whose statistics they all update.
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM collections WHERE id = $1 FOR UPDATE`, collID); err != nil {
-		return 0, fmt.Errorf("lock collection: %w", err)
-	}
-	meta, err := json.Marshal(w.Metadata)
-	if err != nil {
-		return 0, fmt.Errorf("encode metadata: %w", err)
-	}
-	if w.Metadata == nil {
-		meta = []byte("{}")
+	meta := []byte("{}")
+	if w.Metadata != nil {
+		var err error
+		if meta, err = json.Marshal(w.Metadata); err != nil {
+			return 0, fmt.Errorf("encode metadata: %w", err)
+		}
 	}
 	var docID int64
-	err = tx.QueryRow(ctx, `
+	err := tx.QueryRow(ctx, `
 		INSERT INTO documents (collection_id, source, title, media_type, content_hash, content, metadata)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (collection_id, source) DO UPDATE SET title = excluded.title,
@@ -192,27 +187,35 @@ func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWri
 	if err != nil {
 		return 0, fmt.Errorf("upsert document: %w", err)
 	}
-	if err := deleteChunks(ctx, tx, collID, docID); err != nil {
+	oldN, oldTerms, err := deleteChunks(ctx, tx, docID)
+	if err != nil {
 		return 0, err
 	}
 	if err := insertChunks(ctx, tx, collID, docID, w); err != nil {
 		return 0, err
 	}
+	// The statistics are updated last, so that concurrent writers to one
+	// collection hold its row only briefly.
+	_, err = tx.Exec(ctx, `
+		UPDATE collections SET chunk_count = chunk_count + $2 - $3,
+			term_count = term_count - $4 + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $5)
+		WHERE id = $1`, collID, len(w.Chunks), oldN, oldTerms, docID)
+	if err != nil {
+		return 0, fmt.Errorf("update collection statistics: %w", err)
+	}
 	return docID, nil
 }
 
 // deleteChunks removes a document's chunks (postings and vectors cascade)
-// and takes them out of the collection's statistics.
-func deleteChunks(ctx context.Context, tx pgx.Tx, collID, docID int64) error {
-	_, err := tx.Exec(ctx, `
-		WITH d AS (DELETE FROM chunks WHERE document_id = $2 RETURNING term_count)
-		UPDATE collections SET chunk_count = chunk_count - (SELECT count(*) FROM d),
-			term_count = term_count - (SELECT coalesce(sum(term_count), 0) FROM d)
-		WHERE id = $1`, collID, docID)
+// and returns how many there were and their total length.
+func deleteChunks(ctx context.Context, tx pgx.Tx, docID int64) (n, terms int64, err error) {
+	err = tx.QueryRow(ctx, `
+		WITH d AS (DELETE FROM chunks WHERE document_id = $1 RETURNING term_count)
+		SELECT count(*), coalesce(sum(term_count), 0) FROM d`, docID).Scan(&n, &terms)
 	if err != nil {
-		return fmt.Errorf("delete old chunks: %w", err)
+		return 0, 0, fmt.Errorf("delete old chunks: %w", err)
 	}
-	return nil
+	return n, terms, nil
 }
 
 func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w DocumentWrite) error {
@@ -253,14 +256,9 @@ func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w Documen
 		return fmt.Errorf("copy embeddings: %w", err)
 	}
 	_, err = tx.Exec(ctx, `
-		WITH p AS (
-			INSERT INTO chunk_terms (collection_id, term, chunk_id, tf, dl)
-			SELECT c.collection_id, t.lexeme, c.id, coalesce(array_length(t.positions, 1), 1), c.term_count
-			FROM chunks c, unnest(c.tsv) t WHERE c.document_id = $2
-			RETURNING 1)
-		UPDATE collections SET chunk_count = chunk_count + $3,
-			term_count = term_count + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $2)
-		WHERE id = $1`, collID, docID, len(w.Chunks))
+		INSERT INTO chunk_terms (collection_id, term, chunk_id, tf, dl)
+		SELECT c.collection_id, t.lexeme, c.id, coalesce(array_length(t.positions, 1), 1), c.term_count
+		FROM chunks c, unnest(c.tsv) t WHERE c.document_id = $1`, docID)
 	if err != nil {
 		return fmt.Errorf("index terms: %w", err)
 	}
@@ -304,10 +302,15 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 			return fmt.Errorf("find document: %w", err)
 		}
 		found = true
-		if err := deleteChunks(ctx, tx, collID, docID); err != nil {
+		n, terms, err := deleteChunks(ctx, tx, docID)
+		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM documents WHERE id = $1`, docID)
+		if _, err := tx.Exec(ctx, `DELETE FROM documents WHERE id = $1`, docID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE collections SET chunk_count = chunk_count - $2, term_count = term_count - $3
+			WHERE id = $1`, collID, n, terms)
 		return err
 	})
 	if err != nil {
