@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/citebot/citebot/rag"
+)
+
+// Answerer answers a question from a collection's documents. partial, when
+// not nil, receives the answer text so far while it is being written; it
+// may be called from the Answerer's goroutine and must not block long.
+type Answerer interface {
+	Answer(ctx context.Context, req rag.Request, partial func(text string)) (*rag.Answer, error)
+}
+
+// Summarizer summarizes one document of a collection, optionally focused
+// on a topic. document is a source as Library lists it.
+type Summarizer interface {
+	Summarize(ctx context.Context, collection, document, topic string) (*rag.Answer, error)
+}
+
+// Library is the part of the store the Discord layer reads and writes.
+type Library interface {
+	// Documents lists a page of a collection's documents and the total.
+	Documents(ctx context.Context, collection string, offset, limit int) ([]rag.DocumentInfo, int, error)
+	// SearchDocuments returns up to limit documents whose title or source
+	// starts with or contains prefix, for autocomplete.
+	SearchDocuments(ctx context.Context, collection, prefix string, limit int) ([]rag.DocumentInfo, error)
+	// Forget removes a document by source; false when there was none.
+	Forget(ctx context.Context, collection, source string) (bool, error)
+	// SaveFeedback stores a 👍/👎 on an answer.
+	SaveFeedback(ctx context.Context, f Feedback) error
+	// ChannelCollection returns the collection mapped to a channel, with
+	// ok false when the channel has no mapping.
+	ChannelCollection(ctx context.Context, guildID, channelID string) (collection string, ok bool, err error)
+	// MapChannel maps a channel to a collection.
+	MapChannel(ctx context.Context, guildID, channelID, collection string) error
+}
+
+// Ingester adds documents to a collection. progress, when not nil, is
+// called as work advances; it must not block long.
+type Ingester interface {
+	// IngestUpload ingests one uploaded file.
+	IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(IngestProgress)) (IngestSummary, error)
+	// IngestURL fetches and ingests one http(s) document.
+	IngestURL(ctx context.Context, collection, url string, progress func(IngestProgress)) (IngestSummary, error)
+	// Resync re-reads every source of a collection and updates the index.
+	Resync(ctx context.Context, collection string, progress func(IngestProgress)) (IngestSummary, error)
+}
+
+// IngestProgress reports how far an ingest run is.
+type IngestProgress struct {
+	Done    int
+	Total   int
+	Current string // the source being processed; may be empty
+}
+
+// IngestSummary is what an ingest run did.
+type IngestSummary struct {
+	Added     int
+	Updated   int
+	Unchanged int
+	Removed   int
+	Failed    int
+	Chunks    int
+	// Errors holds short per-source error descriptions, without document
+	// text.
+	Errors []string
+}
+
+// Feedback is one 👍/👎 on an answer.
+type Feedback struct {
+	GuildID    string
+	ChannelID  string
+	UserID     string
+	Collection string
+	Question   string
+	Answer     string
+	ChunkIDs   []int64
+	Helpful    bool
+	At         time.Time
+}
