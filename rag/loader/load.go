@@ -1,0 +1,218 @@
+package loader
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// extMedia is the allow-list of file extensions.
+var extMedia = map[string]string{
+	".txt": MediaText, ".text": MediaText,
+	".md": MediaMarkdown, ".markdown": MediaMarkdown, ".mdx": MediaMarkdown,
+	".html": MediaHTML, ".htm": MediaHTML, ".xhtml": MediaHTML,
+	".pdf":  MediaPDF,
+	".docx": MediaDOCX,
+}
+
+// Supported reports whether name has an extension LoadFile and Walk accept.
+func Supported(name string) bool {
+	_, ok := extMedia[strings.ToLower(filepath.Ext(name))]
+	return ok
+}
+
+// LoadFile reads and parses the file at path; Source is path as given.
+func LoadFile(ctx context.Context, path string, opts Options) (*Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("load %s: is a directory: %w", path, ErrUnsupported)
+	}
+	if fi.Size() > opts.maxBytes() {
+		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", path, fi.Size(), opts.maxBytes(), ErrTooLarge)
+	}
+	return Load(ctx, path, f, opts)
+}
+
+// Load parses uploaded bytes (a Discord attachment, say) read from r. The
+// type is detected from name's extension, else by sniffing the content,
+// and must be one of the supported formats.
+func Load(ctx context.Context, name string, r io.Reader, opts Options) (*Document, error) {
+	data, err := readCapped(r, opts.maxBytes())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	media, err := detect(name, "", data)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	return parse(ctx, name, media, data, opts)
+}
+
+// parse dispatches on the media type and wraps errors with the name.
+func parse(ctx context.Context, name, media string, data []byte, opts Options) (*Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	var b *builder
+	var title string
+	var err error
+	switch media {
+	case MediaPDF:
+		b, title, err = parsePDF(data)
+	case MediaDOCX:
+		b, title, err = parseDOCX(data, opts)
+	default:
+		var s string
+		if s, err = decodeText(data); err == nil {
+			b, title, err = parseText(media, s, opts)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	doc, err := b.document(name, media, title)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	return doc, nil
+}
+
+func parseText(media, s string, opts Options) (*builder, string, error) {
+	switch media {
+	case MediaMarkdown:
+		return parseMarkdown(s), "", nil
+	case MediaHTML:
+		return parseHTML(s, opts)
+	}
+	return parsePlain(s), "", nil
+}
+
+// readCapped reads all of r, failing with ErrTooLarge past max bytes.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("over the %d-byte cap: %w", max, ErrTooLarge)
+	}
+	return data, nil
+}
+
+// detect picks the media type: a supported extension of name wins, then
+// a supported Content-Type header value, then sniffing the bytes.
+func detect(name, contentType string, data []byte) (string, error) {
+	if m, ok := extMedia[strings.ToLower(path.Ext(name))]; ok {
+		return m, nil
+	}
+	if m := headerMedia(contentType); m != "" {
+		return m, nil
+	}
+	if m := sniff(data); m != "" {
+		return m, nil
+	}
+	kind := http.DetectContentType(data)
+	if ext := path.Ext(name); ext != "" {
+		return "", fmt.Errorf("type %s (%s): %w", ext, kind, ErrUnsupported)
+	}
+	return "", fmt.Errorf("type %s: %w", kind, ErrUnsupported)
+}
+
+// headerMedia maps a Content-Type value to a supported media type, or "".
+func headerMedia(ct string) string {
+	mt, _, _ := strings.Cut(strings.ToLower(ct), ";")
+	switch strings.TrimSpace(mt) {
+	case "text/plain":
+		return MediaText
+	case "text/markdown", "text/x-markdown":
+		return MediaMarkdown
+	case "text/html", "application/xhtml+xml":
+		return MediaHTML
+	case "application/pdf":
+		return MediaPDF
+	case MediaDOCX:
+		return MediaDOCX
+	}
+	return ""
+}
+
+// sniff recognises supported formats by content.
+func sniff(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return MediaPDF
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")) && bytes.Contains(data, []byte("word/document.xml")):
+		return MediaDOCX
+	}
+	switch ct := http.DetectContentType(data); {
+	case strings.HasPrefix(ct, "text/html"):
+		return MediaHTML
+	case strings.HasPrefix(ct, "text/plain"):
+		return MediaText
+	}
+	return ""
+}
+
+// nameTitle is the file name without extension, for a file path or URL.
+func nameTitle(source string) string {
+	p := source
+	if u, err := url.Parse(source); err == nil && u.Host != "" {
+		p = strings.TrimRight(u.Path, "/")
+		if p == "" {
+			return u.Host
+		}
+	}
+	base := filepath.Base(filepath.FromSlash(p))
+	if t := strings.TrimSuffix(base, filepath.Ext(base)); t != "" {
+		return t
+	}
+	return base
+}
+
+// Walk calls fn with the path of every supported file under root, in
+// lexical order, skipping hidden files and directories and node_modules.
+// A root that is a file is passed to fn as it is. Walk stops at the first
+// error from fn, or when ctx is done.
+func Walk(ctx context.Context, root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if p == root {
+			if d.IsDir() {
+				return nil
+			}
+			return fn(p)
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if strings.HasPrefix(name, ".") || name == "node_modules" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() || !Supported(name) {
+			return nil
+		}
+		return fn(p)
+	})
+}
