@@ -66,20 +66,22 @@ type Config struct {
 	AllowGeneralKnowledge bool
 }
 
-// DefaultConfig returns the calibrated thresholds and sizes, without
-// dependencies.
+// DefaultConfig returns the thresholds calibrated for the local model
+// (USE-lite) on the QA and claim sets in testdata, and the sizes, without
+// dependencies. Another embedder needs its own thresholds: see
+// docs/answers.md for the calibration command.
 func DefaultConfig() Config {
 	return Config{
 		MaxQuestionLen:           1000,
 		TopK:                     6,
 		Nearest:                  3,
 		PromptTokens:             3000,
-		MinRelevance:             0.50,
-		RelevanceEmbeddingWeight: 0.5,
+		MinRelevance:             0.55,
+		RelevanceEmbeddingWeight: 0.65,
 		ExtractRatio:             0.8,
 		MaxExtract:               3,
-		MinLexicalSupport:        0.5,
-		MinEmbeddingSupport:      0.45,
+		MinLexicalSupport:        0.6,
+		MinEmbeddingSupport:      0.55,
 		MinSupported:             0.5,
 		SummarySentences:         5,
 		SummaryPassages:          200,

@@ -27,7 +27,7 @@ func TestExtractiveAnswer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := New(Config{Retriever: &fakeRetriever{passages: tt.passages}, Embedder: hashEmbedder{dim: 512}})
+			p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: tt.passages}, Embedder: hashEmbedder{dim: 512}}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestExtractiveAnswer(t *testing.T) {
 
 func TestRefusalRendering(t *testing.T) {
 	ps := loadPassages(t)
-	p, err := New(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, Nearest: 2})
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, Nearest: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestFollowUpRewrittenByLLM(t *testing.T) {
 
 func TestPromptBudget(t *testing.T) {
 	ps := loadPassages(t)
-	p, err := New(Config{Retriever: &fakeRetriever{}, Embedder: hashEmbedder{dim: 8}, PromptTokens: 120})
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{}, Embedder: hashEmbedder{dim: 8}, PromptTokens: 120}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +122,8 @@ func TestGeneralKnowledge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := New(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c,
-				AllowGeneralKnowledge: tt.allow})
+			p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c,
+				AllowGeneralKnowledge: tt.allow}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,6 +42,22 @@ func (h hashEmbedder) Embed(_ context.Context, texts []string) ([][]float32, err
 	return out, nil
 }
 
+// hashTuned sets the thresholds calibrated for hashEmbedder on the QA and
+// claim sets (TestCalibrationHash); DefaultConfig's are for the local model.
+func hashTuned(cfg Config) Config {
+	cfg.RelevanceEmbeddingWeight = 0.5
+	cfg.MinRelevance = cmpOr(cfg.MinRelevance, 0.5)
+	cfg.MinEmbeddingSupport = 0.45
+	return cfg
+}
+
+func cmpOr(v, def float64) float64 {
+	if v != 0 {
+		return v
+	}
+	return def
+}
+
 // memRetriever is an in-memory BM25 retriever for tests.
 type memRetriever struct {
 	passages []rag.Passage

@@ -71,7 +71,7 @@ func llmPipeline(t *testing.T, srv *llmtest.Server, ps []rag.Passage) *Pipeline 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c})
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c}))
 	if err != nil {
 		t.Fatal(err)
 	}

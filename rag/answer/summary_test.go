@@ -45,8 +45,8 @@ func (m mapCache) PutSummary(_ context.Context, key, text string) error {
 
 func TestExtractiveSummary(t *testing.T) {
 	ps := loadPassages(t)
-	p, err := New(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512},
-		Chunks: fakeChunks{ps}, SummarySentences: 2})
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512},
+		Chunks: fakeChunks{ps}, SummarySentences: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +106,8 @@ func TestLLMSummaryMapReduceAndCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := mapCache{}
-	p, err := New(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c,
-		Chunks: fakeChunks{ps}, Cache: cache, PromptTokens: 100})
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c,
+		Chunks: fakeChunks{ps}, Cache: cache, PromptTokens: 100}))
 	if err != nil {
 		t.Fatal(err)
 	}

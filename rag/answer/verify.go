@@ -103,6 +103,9 @@ func (p *Pipeline) checkClaim(bare string, vec []float32, cites []int, sup []sup
 		v.dropped += len(cites) - len(ok)
 		return ok
 	}
+	if p.jointlySupports(terms, vec, cites, sup) {
+		return cites
+	}
 	best, bestScore := 0, -1.0
 	for i := range sup {
 		if s, yes := p.supports(terms, vec, sup[i]); yes && s > bestScore {
@@ -128,6 +131,34 @@ func (p *Pipeline) supports(terms []string, vec []float32, s support) (float64, 
 		emb = max(emb, cosine(vec, pv))
 	}
 	return lex + emb, lex >= p.cfg.MinLexicalSupport && emb >= p.cfg.MinEmbeddingSupport
+}
+
+// minShare is the least share of a sentence's words each of several
+// jointly cited passages must hold.
+const minShare = 0.25
+
+// jointlySupports reports whether several cited passages together support
+// a sentence that none supports alone ("X runs on Linux and listens on
+// 8080 [1, 2]"): their pooled words meet the lexical threshold, one meets
+// the embedding threshold, and each holds a fair share of the words.
+func (p *Pipeline) jointlySupports(terms []string, vec []float32, cites []int, sup []support) bool {
+	if len(cites) < 2 {
+		return false
+	}
+	pooled := make(map[string]bool)
+	emb := 0.0
+	for _, n := range cites {
+		if coverage(terms, sup[n-1].terms) < minShare {
+			return false
+		}
+		for t := range sup[n-1].terms {
+			pooled[t] = true
+		}
+		for _, pv := range sup[n-1].vecs {
+			emb = max(emb, cosine(vec, pv))
+		}
+	}
+	return coverage(terms, pooled) >= p.cfg.MinLexicalSupport && emb >= p.cfg.MinEmbeddingSupport
 }
 
 // supportData embeds the claims, the passages and their sentences in one
