@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// AllowedUploadTypes are the file extensions /ingest accepts.
+var allowedUploadTypes = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".pdf": true, ".docx": true}
+
+// UploadAllowed reports whether a file name has an accepted extension.
+func UploadAllowed(filename string) bool {
+	return allowedUploadTypes[strings.ToLower(path.Ext(filename))]
+}
+
+var collectionName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+const msgNoIngester = "Ingesting isn't available on this bot."
+
+func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
+	if b.cfg.Ingester == nil {
+		return c.say(msgNoIngester)
+	}
+	att, url := b.attachment(c, o), o.str("url")
+	switch {
+	case att == nil && url == "":
+		return c.say("Attach a file or give a URL.")
+	case att != nil && !UploadAllowed(att.Filename):
+		return c.say("I can ingest .txt, .md, .markdown, .html, .htm, .pdf and .docx files.")
+	case att != nil && int64(att.Size) > b.cfg.MaxUploadBytes:
+		return c.say(fmt.Sprintf("That file is too large; the limit is %d MiB.", b.cfg.MaxUploadBytes>>20))
+	case att == nil && !isHTTP(url):
+		return c.say("The URL must start with http:// or https://.")
+	}
+	if err := c.deferReply(false); err != nil {
+		return err
+	}
+	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
+	if err != nil {
+		c.fail(ctx, msgFailed, err)
+		return nil
+	}
+	return b.withProgress(ctx, c, "Ingest", func(progress func(IngestProgress)) (IngestSummary, error) {
+		if att == nil {
+			return b.cfg.Ingester.IngestURL(ctx, coll, url, progress)
+		}
+		data, err := b.download(ctx, att.URL)
+		if err != nil {
+			return IngestSummary{}, err
+		}
+		return b.cfg.Ingester.IngestUpload(ctx, coll, att.Filename, data, progress)
+	})
+}
+
+func (b *Bot) attachment(c *ictx, o options) *discordgo.MessageAttachment {
+	v, ok := o["file"]
+	data := c.i.ApplicationCommandData()
+	if !ok || data.Resolved == nil {
+		return nil
+	}
+	id, _ := v.Value.(string)
+	return data.Resolved.Attachments[id]
+}
+
+// errTooLarge is returned when a download exceeds the upload cap.
+var errTooLarge = errors.New("file exceeds the upload size limit")
+
+func (b *Bot) download(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	resp, err := b.s.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download attachment: status %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, b.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	if int64(len(data)) > b.cfg.MaxUploadBytes {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// withProgress runs an ingest, editing the response with a progress bar
+// at most every EditInterval and finally with the summary.
+func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(func(IngestProgress)) (IngestSummary, error)) error {
+	if err := c.edit(ctx, rendered{Content: what + " started…"}); err != nil {
+		return err
+	}
+	st := startThrottle(b.cfg.EditInterval, func(text string) { b.logErr(c, c.edit(ctx, rendered{Content: text})) })
+	sum, err := run(func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
+	st.stop()
+	if err != nil {
+		msg := what + " failed. Check the file or URL and try again."
+		if errors.Is(err, errTooLarge) {
+			msg = fmt.Sprintf("That file is too large; the limit is %d MiB.", b.cfg.MaxUploadBytes>>20)
+		}
+		c.fail(ctx, msg, err)
+		return nil
+	}
+	return c.edit(ctx, renderSummary(what, sum))
+}
+
+func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
+	if b.cfg.Ingester == nil {
+		return c.say(msgNoIngester)
+	}
+	if err := c.deferReply(false); err != nil {
+		return err
+	}
+	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
+	if err != nil {
+		c.fail(ctx, msgFailed, err)
+		return nil
+	}
+	return b.withProgress(ctx, c, "Re-sync", func(progress func(IngestProgress)) (IngestSummary, error) {
+		return b.cfg.Ingester.Resync(ctx, coll, progress)
+	})
+}
+
+func (b *Bot) cmdForget(ctx context.Context, c *ictx, o options) error {
+	doc := o.str("document")
+	if err := c.deferReply(true); err != nil {
+		return err
+	}
+	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
+	if err != nil {
+		c.fail(ctx, msgFailed, err)
+		return nil
+	}
+	found, err := b.cfg.Library.Forget(ctx, coll, doc)
+	if err != nil {
+		c.fail(ctx, msgFailed, fmt.Errorf("forget: %w", err))
+		return nil
+	}
+	msg := "Forgot " + escapeMarkdown(truncate(doc, 200)) + "."
+	if !found {
+		msg = "There is no document " + escapeMarkdown(truncate(doc, 200)) + "; see /sources."
+	}
+	return c.edit(ctx, rendered{Content: msg})
+}
+
+func (b *Bot) cmdCollection(ctx context.Context, c *ictx, _ options) error {
+	sub, o := optionsOf(c.i.ApplicationCommandData().Options)
+	g, ch := c.i.GuildID, c.i.ChannelID
+	var target, msg string
+	switch sub {
+	case "show":
+		coll, _, err := b.collection(ctx, g, ch)
+		if err != nil {
+			c.log.Error("discord collection lookup failed", slog.Any("err", err))
+			return c.say(msgFailed)
+		}
+		return c.say("This channel answers from `" + coll + "`.")
+	case "reset":
+		target, msg = GuildCollection(g), "This channel answers from the server's collection again."
+	default:
+		name := strings.ToLower(o.str("name"))
+		if !collectionName.MatchString(name) {
+			return c.say("Collection names use 1–32 of a-z, 0-9, - and _, starting with a letter or digit.")
+		}
+		target, msg = NamedCollection(g, name), "This channel now answers from collection `"+name+"`."
+	}
+	if err := b.cfg.Library.MapChannel(ctx, g, ch, target); err != nil {
+		c.log.Error("discord channel mapping failed", slog.Any("err", err))
+		return c.say(msgFailed)
+	}
+	return c.say(msg)
+}

@@ -1,0 +1,283 @@
+// Package bot is citebot's Discord layer: slash commands, mentions and
+// threads, answer rendering within Discord's limits, per-guild scoping,
+// rate limits and a bounded worker pool, over a discordgo session. It
+// consumes small interfaces (Answerer, Summarizer, Library, Ingester) that
+// the store and pipeline implement.
+//
+// Scopes: a guild's default collection is "guild-<guildID>"; admins may
+// map a channel to a named collection, stored as "guild-<guildID>-<name>",
+// so one guild can never reach another's documents. DMs use
+// Config.DMCollection and are declined when it is empty.
+//
+// Conversation history of a thread is kept in memory only, in a bounded
+// LRU (Config.HistoryThreads threads, Config.HistoryTurns turns each), and
+// so are the answers behind the Sources and feedback buttons: after a
+// restart those buttons answer that the answer has expired.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/citebot/citebot/rag"
+	"github.com/gorilla/websocket"
+)
+
+// Config configures a Bot. Zero durations and sizes take the defaults
+// noted.
+type Config struct {
+	Answerer   Answerer
+	Summarizer Summarizer // optional; /summary says it is unavailable without one
+	Library    Library
+	Ingester   Ingester // optional; admin ingest commands say so without one
+	Logger     *slog.Logger
+
+	// DevGuildID registers the commands to that guild only (instant);
+	// empty registers them globally.
+	DevGuildID string
+	// MessageContent is whether the privileged Message Content intent is
+	// requested; with it, follow-ups in a bot thread need no mention.
+	MessageContent bool
+	// DMCollection answers DMs from this collection; empty declines DMs.
+	DMCollection string
+
+	UserRate  Rate // per user; default 5 per minute, burst 3
+	GuildRate Rate // per guild; default 60 per minute, burst 20
+
+	Workers        int           // concurrent answers; default 4
+	QueueSize      int           // answers waiting for a worker; default 32
+	MaxUploadBytes int64         // default 8 MiB
+	EditInterval   time.Duration // between streamed edits; default 1.5 s
+	TypingInterval time.Duration // typing refresh; default 8 s
+	AnswerTimeout  time.Duration // one answer; default 2 min
+	ShutdownGrace  time.Duration // answers in flight at shutdown; default 20 s
+	HistoryThreads int           // threads remembered; default 1000
+	HistoryTurns   int           // turns per thread; default 6
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.UserRate == (Rate{}) {
+		c.UserRate = Rate{Burst: 3, Every: 12 * time.Second}
+	}
+	if c.GuildRate == (Rate{}) {
+		c.GuildRate = Rate{Burst: 20, Every: time.Second}
+	}
+	setDefault(&c.Workers, 4)
+	setDefault(&c.QueueSize, 32)
+	setDefault(&c.MaxUploadBytes, 8<<20)
+	setDefault(&c.EditInterval, 1500*time.Millisecond)
+	setDefault(&c.TypingInterval, 8*time.Second)
+	setDefault(&c.AnswerTimeout, 2*time.Minute)
+	setDefault(&c.ShutdownGrace, 20*time.Second)
+	setDefault(&c.HistoryThreads, 1000)
+	setDefault(&c.HistoryTurns, 6)
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
+}
+
+// Intents are the gateway intents the bot needs: guilds and guild
+// messages, plus the privileged message content intent when asked.
+func Intents(messageContent bool) discordgo.Intent {
+	i := discordgo.IntentsGuilds | discordgo.IntentsGuildMessages
+	if messageContent {
+		i |= discordgo.IntentMessageContent
+	}
+	return i
+}
+
+// Bot answers questions on Discord. Build it with New and start it with
+// Run.
+type Bot struct {
+	s   *discordgo.Session
+	cfg Config
+	log *slog.Logger
+
+	cmds     map[string]*command
+	users    *buckets
+	guilds   *buckets
+	pool     *pool
+	seen     *seenSet
+	history  *syncLRU[string, []rag.Turn]
+	answers  *syncLRU[string, *answerRecord]
+	track    tracker
+	workCtx  context.Context
+	stopWork context.CancelFunc
+}
+
+// New builds a Bot on s, which should come from NewSession with
+// Intents(cfg.MessageContent).
+func New(s *discordgo.Session, cfg Config) (*Bot, error) {
+	if s == nil || cfg.Answerer == nil || cfg.Library == nil {
+		return nil, errors.New("bot needs a session, an answerer and a library")
+	}
+	cfg.defaults()
+	b := &Bot{
+		s: s, cfg: cfg, log: cfg.Logger,
+		users:   newBuckets(cfg.UserRate, 10000, time.Now),
+		guilds:  newBuckets(cfg.GuildRate, 10000, time.Now),
+		pool:    newPool(cfg.Workers, cfg.QueueSize),
+		seen:    newSeenSet(8192),
+		history: newSyncLRU[string, []rag.Turn](cfg.HistoryThreads),
+		answers: newSyncLRU[string, *answerRecord](4096),
+	}
+	b.workCtx, b.stopWork = context.WithCancel(context.Background())
+	b.cmds = map[string]*command{}
+	for _, c := range b.registry() {
+		b.cmds[c.def.Name] = c
+	}
+	return b, nil
+}
+
+// Run connects, registers the commands and serves until ctx ends; then it
+// stops taking work, lets answers in flight finish (up to
+// Config.ShutdownGrace) and disconnects.
+func (b *Bot) Run(ctx context.Context) error {
+	removers := []func(){
+		b.s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) { b.onInteraction(e.Interaction) }),
+		b.s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) { b.onMessage(e.Message) }),
+	}
+	defer func() {
+		for _, r := range removers {
+			r()
+		}
+	}()
+	if err := b.open(); err != nil {
+		return err
+	}
+	if err := b.RegisterCommands(ctx); err != nil {
+		_ = b.s.Close()
+		return err
+	}
+	b.log.Info("discord bot ready", slog.String("user_id", b.s.State.User.ID), slog.Bool("message_content", b.cfg.MessageContent))
+	<-ctx.Done()
+	b.shutdown()
+	return nil
+}
+
+func (b *Bot) open() error {
+	err := b.s.Open()
+	var ce *websocket.CloseError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce) && ce.Code == 4014:
+		return fmt.Errorf("discord refused the gateway intents (close 4014): turn on Developer Portal → Bot → Privileged Gateway Intents → Message Content Intent, or run without the message content option: %w", err)
+	case errors.As(err, &ce) && ce.Code == 4004:
+		return fmt.Errorf("discord rejected the bot token (close 4004): %w", err)
+	}
+	return fmt.Errorf("connect to discord gateway: %w", err)
+}
+
+func (b *Bot) shutdown() {
+	b.log.Info("discord bot stopping", slog.Int("in_flight", b.track.count()))
+	if !b.track.drain(b.cfg.ShutdownGrace) {
+		b.log.Warn("discord answers cut short at shutdown", slog.Int("in_flight", b.track.count()))
+	}
+	b.stopWork()
+	if err := b.s.Close(); err != nil {
+		b.log.Warn("discord close", slog.Any("err", err))
+	}
+}
+
+// tracker counts work in flight and refuses new work once draining.
+type tracker struct {
+	mu       sync.Mutex
+	n        int
+	draining bool
+	idle     chan struct{}
+}
+
+func (t *tracker) begin() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.draining {
+		return false
+	}
+	t.n++
+	return true
+}
+
+func (t *tracker) end() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 && t.idle != nil {
+		close(t.idle)
+		t.idle = nil
+	}
+}
+
+func (t *tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// drain refuses new work and waits up to grace for work in flight.
+func (t *tracker) drain(grace time.Duration) bool {
+	t.mu.Lock()
+	t.draining = true
+	if t.n == 0 {
+		t.mu.Unlock()
+		return true
+	}
+	idle := make(chan struct{})
+	t.idle = idle
+	t.mu.Unlock()
+	select {
+	case <-idle:
+		return true
+	case <-time.After(grace):
+		return false
+	}
+}
+
+// GuildCollection is a guild's default collection.
+func GuildCollection(guildID string) string { return "guild-" + guildID }
+
+// NamedCollection is the collection a guild's admins call name.
+func NamedCollection(guildID, name string) string { return "guild-" + guildID + "-" + name }
+
+// collection resolves where a question asked in a channel is answered:
+// the channel's mapping (or its parent's, for a thread), else the guild's
+// default; DMs use Config.DMCollection. ok is false when there is none.
+func (b *Bot) collection(ctx context.Context, guildID, channelID string) (string, bool, error) {
+	if guildID == "" {
+		return b.cfg.DMCollection, b.cfg.DMCollection != "", nil
+	}
+	for _, ch := range b.channelAndParent(channelID) {
+		c, ok, err := b.cfg.Library.ChannelCollection(ctx, guildID, ch)
+		if err != nil {
+			return "", false, fmt.Errorf("channel collection: %w", err)
+		}
+		if ok && (c == GuildCollection(guildID) || strings.HasPrefix(c, GuildCollection(guildID)+"-")) {
+			return c, true, nil
+		}
+	}
+	return GuildCollection(guildID), true, nil
+}
+
+// channelAndParent returns the channel and, for a thread known to the
+// state, its parent.
+func (b *Bot) channelAndParent(channelID string) []string {
+	out := []string{channelID}
+	if b.s.State != nil {
+		if c, err := b.s.State.Channel(channelID); err == nil && c.IsThread() && c.ParentID != "" {
+			out = append(out, c.ParentID)
+		}
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/citebot/citebot/rag"
+)
+
+var mentionRe = regexp.MustCompile(`<@!?(\d+)>`)
+
+// question returns what a message asks the bot, and whether it is
+// addressed to it: a mention anywhere, or (with the message content
+// intent) any message in a thread the bot answers in.
+func (b *Bot) question(m *discordgo.Message) (string, bool) {
+	self := b.s.State.User.ID
+	mentioned := false
+	for _, u := range m.Mentions {
+		mentioned = mentioned || u.ID == self
+	}
+	_, inThread := b.history.get(m.ChannelID)
+	if !mentioned && !(inThread && b.cfg.MessageContent) {
+		return "", false
+	}
+	q := mentionRe.ReplaceAllStringFunc(m.Content, func(s string) string {
+		if mentionRe.FindStringSubmatch(s)[1] == self {
+			return ""
+		}
+		return s
+	})
+	return strings.TrimSpace(q), true
+}
+
+func (b *Bot) onMessage(m *discordgo.Message) {
+	if m.Author == nil || m.Author.Bot || m.GuildID == "" {
+		return
+	}
+	q, ok := b.question(m)
+	if !ok || !b.seen.first("m:"+m.ID) || !b.track.begin() {
+		return
+	}
+	defer b.track.end()
+	log := b.log.With(slog.String("message_id", m.ID), slog.String("guild_id", m.GuildID),
+		slog.String("channel_id", m.ChannelID), slog.String("user_id", m.Author.ID))
+	ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.AnswerTimeout)
+	defer cancel()
+	if q == "" {
+		b.send(ctx, log, m, "Ask me a question after the mention, e.g. `@citebot how do I install it?`")
+		return
+	}
+	if ok, wait := b.allow(m.GuildID, m.Author.ID); !ok {
+		b.send(ctx, log, m, fmt.Sprintf("You're going a bit fast — please try again in %d s.", int(math.Ceil(wait.Seconds()))))
+		return
+	}
+	stopTyping := b.typing(ctx, m.ChannelID)
+	defer stopTyping()
+	if err := b.answerMessage(ctx, log, m, q); err != nil {
+		log.Error("discord mention not answered", slog.Any("err", err))
+		b.send(ctx, log, m, msgFailed)
+	}
+}
+
+// answerMessage answers a mention or thread message, opening a thread on
+// the reply when the question was asked outside one.
+func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.Message, q string) error {
+	coll, _, err := b.collection(ctx, m.GuildID, m.ChannelID)
+	if err != nil {
+		return err
+	}
+	release, err := b.pool.acquire(ctx, nil)
+	if err != nil {
+		b.send(ctx, log, m, msgBusy)
+		return nil
+	}
+	defer release()
+	turns, inThread := b.history.get(m.ChannelID)
+	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: q, History: turns}, nil)
+	if err != nil {
+		return fmt.Errorf("answer: %w", err)
+	}
+	b.remember(m.ID, &answerRecord{GuildID: m.GuildID, ChannelID: m.ChannelID, Collection: coll, Question: q, Answer: ans.Text, Sources: ans.Sources})
+	rs := renderAnswer(ans, m.ID)
+	first, err := b.post(ctx, m.ChannelID, rs[0], m)
+	if err != nil {
+		return err
+	}
+	channel := m.ChannelID
+	if !inThread {
+		channel = b.openThread(ctx, log, first, q)
+	}
+	for _, r := range rs[1:] {
+		if _, err := b.post(ctx, channel, r, nil); err != nil {
+			return err
+		}
+	}
+	b.history.update(channel, func(t []rag.Turn) []rag.Turn {
+		t = append(t, rag.Turn{Question: q, Answer: ans.Text})
+		return t[max(0, len(t)-b.cfg.HistoryTurns):]
+	})
+	log.Info("discord mention answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
+	return nil
+}
+
+// openThread starts a thread on the bot's reply; on failure (e.g. missing
+// permission) the conversation stays in the channel.
+func (b *Bot) openThread(ctx context.Context, log *slog.Logger, reply *discordgo.Message, q string) string {
+	th, err := b.s.MessageThreadStartComplex(reply.ChannelID, reply.ID, &discordgo.ThreadStart{
+		Name: truncate(strings.ReplaceAll(q, "\n", " "), 90), AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		log.Warn("discord thread not opened", slog.Any("err", err))
+		return reply.ChannelID
+	}
+	if b.s.State != nil {
+		_ = b.s.State.ChannelAdd(th)
+	}
+	return th.ID
+}
+
+// post sends one rendered message, as a reply to ref when given.
+func (b *Bot) post(ctx context.Context, channelID string, r rendered, ref *discordgo.Message) (*discordgo.Message, error) {
+	send := &discordgo.MessageSend{Content: r.Content, Embeds: r.Embeds, Components: r.Components, AllowedMentions: noMentions()}
+	if ref != nil {
+		send.Reference = &discordgo.MessageReference{MessageID: ref.ID, ChannelID: ref.ChannelID, GuildID: ref.GuildID}
+	}
+	msg, err := b.s.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("send message: %w", err)
+	}
+	return msg, nil
+}
+
+// send replies with a short text, logging if even that fails.
+func (b *Bot) send(ctx context.Context, log *slog.Logger, m *discordgo.Message, text string) {
+	if _, err := b.post(ctx, m.ChannelID, rendered{Content: text}, m); err != nil {
+		log.Warn("discord reply not sent", slog.Any("err", err))
+	}
+}
+
+// typing shows the typing indicator now and every TypingInterval until
+// the returned stop is called.
+func (b *Bot) typing(ctx context.Context, channelID string) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(b.cfg.TypingInterval)
+		defer t.Stop()
+		for {
+			if err := b.s.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil && ctx.Err() == nil {
+				b.log.Debug("discord typing not sent", slog.Any("err", err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// ictx is one interaction being handled: where it came from and how its
+// initial response is sent (REST for the gateway, the HTTP response for
+// the interactions endpoint).
+type ictx struct {
+	b   *Bot
+	i   *discordgo.Interaction
+	ack func(*discordgo.InteractionResponse) error
+	log *slog.Logger
+}
+
+func (b *Bot) newIctx(i *discordgo.Interaction, ack func(*discordgo.InteractionResponse) error) *ictx {
+	c := &ictx{b: b, i: i, ack: ack}
+	c.log = b.log.With(slog.String("interaction_id", i.ID), slog.String("guild_id", i.GuildID),
+		slog.String("channel_id", i.ChannelID), slog.String("user_id", c.userID()))
+	return c
+}
+
+func (c *ictx) userID() string {
+	if c.i.Member != nil && c.i.Member.User != nil {
+		return c.i.Member.User.ID
+	}
+	if c.i.User != nil {
+		return c.i.User.ID
+	}
+	return ""
+}
+
+// isAdmin re-checks Manage Server, whatever the command's default
+// permissions were changed to on the server.
+func (c *ictx) isAdmin() bool {
+	if c.i.Member == nil {
+		return false
+	}
+	p := c.i.Member.Permissions
+	return p&discordgo.PermissionAdministrator != 0 || p&discordgo.PermissionManageGuild != 0
+}
+
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+func flags(ephemeral bool) discordgo.MessageFlags {
+	if ephemeral {
+		return discordgo.MessageFlagsEphemeral
+	}
+	return 0
+}
+
+func (r rendered) responseData(ephemeral bool) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: r.Content, Embeds: r.Embeds, Components: r.Components,
+		AllowedMentions: noMentions(), Flags: flags(ephemeral)}
+}
+
+// reply answers at once (no deferral).
+func (c *ictx) reply(r rendered, ephemeral bool) error {
+	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: r.responseData(ephemeral)})
+}
+
+// say replies with a short ephemeral text.
+func (c *ictx) say(text string) error { return c.reply(rendered{Content: text}, true) }
+
+// deferReply acknowledges now and edits later.
+func (c *ictx) deferReply(ephemeral bool) error {
+	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: flags(ephemeral)}})
+}
+
+// update replaces the message a component is on.
+func (c *ictx) update(r rendered) error {
+	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: r.responseData(false)})
+}
+
+// edit replaces the original response.
+func (c *ictx) edit(ctx context.Context, r rendered) error {
+	embeds, comps := r.Embeds, r.Components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	_, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
+		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("edit interaction response: %w", err)
+	}
+	return nil
+}
+
+// sendAll edits the deferred response with the first message and sends
+// the rest as followups.
+func (c *ictx) sendAll(ctx context.Context, rs []rendered, ephemeral bool) error {
+	if err := c.edit(ctx, rs[0]); err != nil {
+		return err
+	}
+	for _, r := range rs[1:] {
+		_, err := c.b.s.FollowupMessageCreate(c.i, true, &discordgo.WebhookParams{Content: r.Content, Embeds: r.Embeds,
+			Components: r.Components, AllowedMentions: noMentions(), Flags: flags(ephemeral)}, discordgo.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("send followup: %w", err)
+		}
+	}
+	return nil
+}
+
+// fail is the edge for a handler error: log it once and show the user a
+// short message in the deferred response.
+func (c *ictx) fail(ctx context.Context, msg string, err error) {
+	c.log.Error("discord interaction failed", slog.Any("err", err))
+	if e := c.edit(ctx, rendered{Content: msg}); e != nil {
+		c.log.Warn("discord error message not shown", slog.Any("err", e))
+	}
+}
+
+// throttle forwards the latest text to show at most once per interval,
+// so streamed partial answers and progress bars respect rate limits.
+type throttle struct {
+	mu     sync.Mutex
+	latest string
+	dirty  bool
+	stopc  chan struct{}
+	done   chan struct{}
+}
+
+func startThrottle(interval time.Duration, show func(text string)) *throttle {
+	t := &throttle{stopc: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-t.stopc:
+				return
+			case <-tick.C:
+				if text, ok := t.take(); ok {
+					show(text)
+				}
+			}
+		}
+	}()
+	return t
+}
+
+func (t *throttle) set(text string) {
+	t.mu.Lock()
+	t.latest, t.dirty = text, true
+	t.mu.Unlock()
+}
+
+func (t *throttle) take() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ok := t.dirty
+	t.dirty = false
+	return t.latest, ok
+}
+
+// stop ends the throttle and waits for an edit in progress, so the final
+// edit is never overwritten by a late partial one.
+func (t *throttle) stop() {
+	close(t.stopc)
+	<-t.done
+}
