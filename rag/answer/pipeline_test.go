@@ -66,7 +66,12 @@ func golden(t *testing.T, name, got string) {
 
 func llmPipeline(t *testing.T, srv *llmtest.Server, ps []rag.Passage) *Pipeline {
 	t.Helper()
-	c, err := llm.New(llm.Config{BaseURL: srv.URL(), Model: testModel, Timeout: 5 * time.Second,
+	return llmPipelineTimeout(t, srv, ps, 5*time.Second)
+}
+
+func llmPipelineTimeout(t *testing.T, srv *llmtest.Server, ps []rag.Passage, timeout time.Duration) *Pipeline {
+	t.Helper()
+	c, err := llm.New(llm.Config{BaseURL: srv.URL(), Model: testModel, Timeout: timeout,
 		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -175,14 +180,17 @@ func TestLLMErrors(t *testing.T) {
 		replies []llmtest.Reply
 		want    error
 	}{
-		{name: "500s exhaust retries", replies: []llmtest.Reply{{Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}}},
+		{name: "429 then 500s exhaust retries", replies: []llmtest.Reply{{Status: 429}, {Status: 500}, {Status: 500}, {Status: 500}}},
 		{name: "malformed stream chunk", replies: []llmtest.Reply{{Raw: []string{"{not json"}}}, want: llm.ErrMalformed},
+		{name: "stalled stream hits the deadline", replies: []llmtest.Reply{{Chunks: []string{"The port"}, Stall: true}},
+			want: context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t, testModel, tt.replies...)
-			p := llmPipeline(t, srv, ps)
+			p := llmPipelineTimeout(t, srv, ps, 300*time.Millisecond)
 			a, err := p.Answer(t.Context(), rag.Request{Collection: "c", Question: question}, nil)
+			t.Logf("err: %v", err)
 			if err == nil || a != nil {
 				t.Fatalf("got %+v, %v; want an error", a, err)
 			}

@@ -45,19 +45,12 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 		return v, nil
 	}
 	cs := splitClaims(raw)
-	valid := make([][]int, len(cs))
-	cited := false
-	for i, c := range cs {
-		for _, n := range c.cites {
-			if n >= 1 && n <= len(given) {
-				valid[i] = append(valid[i], n)
-				cited = true
-			} else {
-				v.outRange++
-			}
-		}
+	valid, cited := validCites(cs, len(given))
+	for _, c := range cs {
+		v.outRange += len(c.cites)
 	}
-	if !cited {
+	v.outRange -= cited
+	if cited == 0 {
 		v.refusal, v.reason = true, "no valid citation"
 		return v, nil
 	}
@@ -86,6 +79,22 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 	}
 	v.text, v.sources = renumber(keep, keepCites, given)
 	return v, nil
+}
+
+// validCites keeps each claim's citations that name one of n given
+// sources and counts them.
+func validCites(cs []claim, n int) ([][]int, int) {
+	valid := make([][]int, len(cs))
+	count := 0
+	for i, c := range cs {
+		for _, k := range c.cites {
+			if k >= 1 && k <= n {
+				valid[i] = append(valid[i], k)
+				count++
+			}
+		}
+	}
+	return valid, count
 }
 
 // checkClaim keeps the citations whose passage supports the sentence; if

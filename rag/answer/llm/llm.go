@@ -136,13 +136,13 @@ func (c *Client) Chat(ctx context.Context, msgs []Message, partial func(string))
 			return text, nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return "", fmt.Errorf("llm %s: deadline or cancellation after %d attempts: %w", c.cfg.Model, attempt+1, errors.Join(ctxErr, err))
+			return "", c.contextError(ctx, attempt, ctxErr)
 		}
 		if began {
 			return "", fmt.Errorf("llm %s: %w: %w", c.cfg.Model, ErrInterrupted, err)
 		}
 		if !retryable(err) || attempt >= c.cfg.MaxRetries {
-			return "", fmt.Errorf("llm %s: giving up after %d attempts: %w", c.cfg.Model, attempt+1, err)
+			return "", fmt.Errorf("llm %s: giving up after %s: %w", c.cfg.Model, attempts(attempt+1), err)
 		}
 		wait := c.backoff(attempt, hint.after)
 		c.log.LogAttrs(ctx, slog.LevelWarn, "llm request failed; retrying",
@@ -151,6 +151,22 @@ func (c *Client) Chat(ctx context.Context, msgs []Message, partial func(string))
 			return "", fmt.Errorf("llm %s: waiting to retry: %w", c.cfg.Model, err)
 		}
 	}
+}
+
+// contextError says whether the total deadline passed or the caller
+// cancelled.
+func (c *Client) contextError(ctx context.Context, attempt int, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("llm %s: no complete reply within the %v deadline (%s): %w", c.cfg.Model, c.cfg.Timeout, attempts(attempt+1), err)
+	}
+	return fmt.Errorf("llm %s: cancelled (%s): %w", c.cfg.Model, attempts(attempt+1), err)
+}
+
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }
 
 func (c *Client) request(msgs []Message, stream bool) openai.ChatCompletionRequest {

@@ -46,7 +46,7 @@ func TestChat(t *testing.T) {
 			want: "ok", partial: "ok|", requests: 2},
 		{name: "500s exhaust retries", replies: []llmtest.Reply{{Status: 500}, {Status: 500}, {Status: 500}},
 			requests: 3, errText: "giving up after 3 attempts"},
-		{name: "400 is not retried", replies: []llmtest.Reply{{Status: 400}}, requests: 1, errText: "giving up after 1 attempts"},
+		{name: "400 is not retried", replies: []llmtest.Reply{{Status: 400}}, requests: 1, errText: "giving up after 1 attempt:"},
 		{name: "malformed chunk", replies: []llmtest.Reply{{Raw: []string{`{"choices":[{"delta":{"content":`}}},
 			requests: 1, wantErr: ErrMalformed},
 		{name: "dropped after output is not retried", replies: []llmtest.Reply{{Chunks: []string{"half"}, Drop: true}, {Chunks: []string{"never"}}},
