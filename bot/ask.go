@@ -47,9 +47,9 @@ func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	if err != nil || !ok {
 		return b.collectionProblem(ctx, c, err)
 	}
-	release, err := b.acquire(ctx, c)
-	if err != nil {
-		return err
+	release, ok := b.acquire(ctx, c)
+	if !ok {
+		return nil
 	}
 	defer release()
 	st := startThrottle(b.cfg.EditInterval, func(text string) {
@@ -76,13 +76,18 @@ func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
 
 // acquire takes a worker, telling the user when they are queued or
 // when the bot is too busy.
-func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), error) {
+func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
 	release, err := b.pool.acquire(ctx, func() { b.logErr(c, c.edit(ctx, rendered{Content: msgQueued})) })
-	if errors.As(err, new(busyError)) {
+	switch {
+	case err == nil:
+		return release, true
+	case errors.As(err, new(busyError)):
 		c.log.Warn("discord answer refused, queue full")
-		return nil, c.edit(ctx, rendered{Content: msgBusy})
+		b.logErr(c, c.edit(ctx, rendered{Content: msgBusy}))
+	default:
+		c.log.Warn("discord answer abandoned in queue", slog.Any("err", err))
 	}
-	return release, err
+	return nil, false
 }
 
 func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
@@ -96,9 +101,9 @@ func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
 	if err != nil || !ok {
 		return b.collectionProblem(ctx, c, err)
 	}
-	release, err := b.acquire(ctx, c)
-	if err != nil {
-		return err
+	release, ok := b.acquire(ctx, c)
+	if !ok {
+		return nil
 	}
 	defer release()
 	doc, topic := o.str("document"), o.str("topic")

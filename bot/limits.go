@@ -58,16 +58,15 @@ func (b *buckets) allow(key string) (bool, time.Duration) {
 
 // pool bounds concurrent answers and the queue waiting for them.
 type pool struct {
-	slots  chan struct{}
-	queue  chan struct{}
-	active sync.WaitGroup
+	slots chan struct{}
+	queue chan struct{}
 }
 
 func newPool(workers, queue int) *pool {
-	return &pool{slots: make(chan struct{}, max(workers, 1)), queue: make(chan struct{}, max(queue, 0)+max(workers, 1))}
+	return &pool{slots: make(chan struct{}, max(workers, 1)), queue: make(chan struct{}, max(queue, 0))}
 }
 
-// errBusy is returned when both workers and queue are full.
+// busyError is returned when both workers and queue are full.
 type busyError struct{}
 
 func (busyError) Error() string { return "all workers busy and queue full" }
@@ -75,25 +74,27 @@ func (busyError) Error() string { return "all workers busy and queue full" }
 // acquire takes a worker slot. queued is called once if the caller has to
 // wait. It fails when the queue is full or ctx ends.
 func (p *pool) acquire(ctx context.Context, queued func()) (release func(), err error) {
+	release = func() { <-p.slots }
+	select {
+	case p.slots <- struct{}{}:
+		return release, nil
+	default:
+	}
 	select {
 	case p.queue <- struct{}{}:
 	default:
 		return nil, busyError{}
 	}
 	defer func() { <-p.queue }()
+	if queued != nil {
+		queued()
+	}
 	select {
 	case p.slots <- struct{}{}:
-	default:
-		if queued != nil {
-			queued()
-		}
-		select {
-		case p.slots <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return func() { <-p.slots }, nil
 }
 
 // seenSet remembers the last ids seen, to answer each event once.

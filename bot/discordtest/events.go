@@ -17,6 +17,12 @@ type Invoker struct {
 	Permissions int64
 }
 
+// With returns a copy of inv for another user.
+func (inv Invoker) With(userID string) Invoker {
+	inv.UserID = userID
+	return inv
+}
+
 func (inv Invoker) user() *discordgo.User {
 	return &discordgo.User{ID: inv.UserID, Username: "user" + inv.UserID, Discriminator: "0"}
 }
