@@ -1,0 +1,180 @@
+// Package cli is citebot's command line: it parses and validates the
+// configuration once, wires the concrete store, embedder, retriever and
+// answerer, and runs a subcommand.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+)
+
+// UsageError is a mistake in the command line; the process exits 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// IO is the process's environment as the commands see it.
+type IO struct {
+	Args   []string
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Dir is the working directory, where the project's database is looked for.
+	Dir string
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	// serve marks the commands that take the Discord settings.
+	serve bool
+	run   func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"migrate": {summary: "apply database migrations", run: cmdMigrate},
+		"ingest":  {summary: "ingest files, directories and URLs: ingest [--collection NAME] [--prune] PATH|URL...", run: cmdIngest},
+		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
+		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
+		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
+		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"version": {summary: "print the version", run: cmdVersion},
+	}
+}
+
+// Run runs the subcommand named by io.Args[0].
+func Run(ctx context.Context, io IO) error {
+	cmds := commands()
+	if len(io.Args) == 0 {
+		printUsage(io.Stderr, cmds)
+		return &UsageError{Msg: "no command given"}
+	}
+	name, args := io.Args[0], io.Args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		printUsage(io.Stdout, cmds)
+		return nil
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		printUsage(io.Stderr, cmds)
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
+	}
+	e := &env{io: io, name: name}
+	return cmd.run(ctx, e, args)
+}
+
+func printUsage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "citebot answers questions about your documents, citing the passages it used.")
+	fmt.Fprintln(w, "\nUsage: citebot COMMAND [flags] [args]\n\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "  %-8s %s\n", "help", "list the commands")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun `citebot COMMAND -h` for a command's flags. Settings come from flags or environment variables (see README.md).")
+}
+
+// env is what a command runs with: the process's IO and, once parsed, the
+// configuration and a logger.
+type env struct {
+	io     IO
+	name   string
+	cfg    Config
+	logger *slog.Logger
+}
+
+// parse reads a command's flags and the environment, validates them once,
+// and sets up logging. extra registers the command's own flags.
+func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet("citebot "+e.name, flag.ContinueOnError)
+	fs.SetOutput(e.io.Stderr)
+	b := &binder{fs: fs, env: e.io.Getenv}
+	b.common(&e.cfg)
+	if serve {
+		b.serve(&e.cfg)
+	} else {
+		e.cfg.ShardCount = 1
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, &UsageError{Msg: "help requested"}
+		}
+		return nil, &UsageError{Msg: err.Error()}
+	}
+	if err := e.cfg.validate(b.errs); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	e.logger = newLogger(e.io.Stderr, e.cfg.LogLevel)
+	return fs, nil
+}
+
+// newLogger logs text on a terminal and JSON otherwise.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var lv slog.Level
+	lv.UnmarshalText([]byte(strings.ToUpper(level)))
+	opts := &slog.HandlerOptions{Level: lv}
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func cmdVersion(_ context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{Msg: "version takes no arguments"}
+	}
+	fmt.Fprintln(e.io.Stdout, "citebot", Version())
+	return nil
+}
+
+// Version reports the module version and the commit the binary was built
+// from, as the Go toolchain recorded them.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " (" + rev[:min(12, len(rev))] + dirty + ")"
+	}
+	return v
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

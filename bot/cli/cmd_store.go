@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/citebot/citebot/rag"
+)
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs, err := e.parse(args, false, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{Msg: "migrate takes no arguments"}
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.Stdout, "database is at schema version %d\n", v)
+	return nil
+}
+
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	var k int
+	fs, err := e.parse(args, false, func(fs *flag.FlagSet) { fs.IntVar(&k, "k", 5, "passages to print") })
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if query == "" {
+		return &UsageError{Msg: "search needs a query: citebot search \"how do I ...\""}
+	}
+	if k < 1 || k > 1000 {
+		return &UsageError{Msg: "-k must be 1 to 1000"}
+	}
+	svc, err := e.services(ctx)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	ps, err := svc.retriever.Retrieve(ctx, e.cfg.Collection, query, k)
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		fmt.Fprintf(e.io.Stdout, "No passages in collection %q match.\n", e.cfg.Collection)
+	}
+	for i, p := range ps {
+		printPassage(e, i+1, p)
+	}
+	return nil
+}
+
+func printPassage(e *env, rank int, p rag.Passage) {
+	loc := strings.Join(p.HeadingPath, " › ")
+	if p.Page > 0 {
+		loc = strings.TrimPrefix(loc+fmt.Sprintf(" · p. %d", p.Page), " · ")
+	}
+	fmt.Fprintf(e.io.Stdout, "%d. %s", rank, p.Title)
+	if loc != "" {
+		fmt.Fprintf(e.io.Stdout, " — %s", loc)
+	}
+	fmt.Fprintf(e.io.Stdout, "\n   %s\n   score %.3f (text %.3f, vector %.3f)\n", p.Source, p.Score, p.TextScore, p.VectorScore)
+	text := strings.Join(strings.Fields(p.Text), " ")
+	fmt.Fprintf(e.io.Stdout, "   %s\n\n", text)
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/citebot/citebot/embeddings/uselite"
+	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/ingest"
+	"github.com/citebot/citebot/rag/loader"
+	"github.com/citebot/citebot/rag/retrieve"
+	"github.com/citebot/citebot/rag/store"
+)
+
+// openStore connects to the configured database, or the project's own,
+// and migrates it.
+func (e *env) openStore(ctx context.Context) (*store.Store, error) {
+	url := e.cfg.DatabaseURL
+	if url == "" {
+		var err error
+		if url, err = store.LocateURL(e.io.Getenv, e.io.Dir); err != nil {
+			return nil, err
+		}
+	}
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// embedder loads the configured embedding model: an OpenAI-compatible
+// endpoint when --embed-url is set, else the local model.
+func (e *env) embedder(ctx context.Context) (rag.EmbeddingModel, error) {
+	if e.cfg.EmbedURL != "" {
+		return e.remoteEmbedder(ctx)
+	}
+	dir := e.cfg.ModelDir
+	if dir == "" {
+		dir = uselite.DefaultDir(e.io.Getenv)
+	}
+	enc, err := uselite.Load(dir, uselite.WithLogger(e.logger))
+	if err != nil {
+		return nil, fmt.Errorf("local embedding model: %w", err)
+	}
+	return enc, nil
+}
+
+// services is what the question-answering commands share.
+type services struct {
+	store     *store.Store
+	model     rag.EmbeddingModel
+	stored    store.Model
+	retriever *retrieve.Retriever
+}
+
+func (e *env) services(ctx context.Context) (*services, error) {
+	m, err := e.embedder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := s.EnsureModel(ctx, m.Name(), m.Dim())
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &services{store: s, model: m, stored: sm, retriever: retrieve.New(s, m, sm, e.cfg.Retrieval)}, nil
+}
+
+func (s *services) Close() { s.store.Close() }
+
+func (e *env) ingester(s *services) *ingest.Ingester {
+	return ingest.New(s.store, s.model, ingest.Config{ChunkTokens: e.cfg.ChunkTokens, Overlap: e.cfg.Overlap,
+		BatchSize: e.cfg.EmbedBatch, Logger: e.logger,
+		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
+}

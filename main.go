@@ -1,0 +1,41 @@
+// Command citebot is a Discord bot that answers questions about a body of
+// documents, citing the passage behind every claim. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/citebot/citebot/bot/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue *cli.UsageError
+		if errors.As(err, &ue) {
+			if ue.Msg != "help requested" {
+				fmt.Fprintln(os.Stderr, "citebot:", ue.Msg)
+			}
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "citebot:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the command line and the environment and runs a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	dir, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir})
+}
