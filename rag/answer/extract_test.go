@@ -89,6 +89,22 @@ func TestFollowUpRewrittenByLLM(t *testing.T) {
 	}
 }
 
+func TestFollowUpRewriteFailureFallsBack(t *testing.T) {
+	ps := loadPassages(t)
+	srv := llmtest.New(t, testModel, llmtest.Reply{Status: 400},
+		llmtest.Reply{Chunks: []string{"Snapshots are kept for fourteen days [3]."}})
+	p := llmPipeline(t, srv, ps)
+	req := rag.Request{Collection: "c", Question: "And how long are they kept?",
+		History: []rag.Turn{{Question: "How long are snapshots kept?", Answer: "Fourteen days [1]."}}}
+	a, err := p.Answer(t.Context(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Query != "And how long are they kept? (snapshots)" || a.Refused || a.Text != "Snapshots are kept for fourteen days [1]." {
+		t.Errorf("query %q, refused %v, text %q", a.Query, a.Refused, a.Text)
+	}
+}
+
 func TestPromptBudget(t *testing.T) {
 	ps := loadPassages(t)
 	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{}, Embedder: hashEmbedder{dim: 8}, PromptTokens: 120}))

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/citebot/citebot/rag"
@@ -19,13 +20,21 @@ var referring = map[string]bool{"it": true, "its": true, "they": true, "them": t
 	"her": true, "there": true, "then": true, "also": true, "else": true, "more": true, "why": true}
 
 // standaloneQuery makes a follow-up self-contained: the LLM rewrites it,
-// or without one the previous question's key words are added.
+// or without one (or when the rewrite fails) the previous question's key
+// words are added.
 func (p *Pipeline) standaloneQuery(ctx context.Context, q string, history []rag.Turn) (string, error) {
 	if len(history) == 0 {
 		return q, nil
 	}
 	if p.cfg.LLM != nil {
-		return p.rewrite(ctx, q, history)
+		out, err := p.rewrite(ctx, q, history)
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return "", err
+		}
+		p.log.LogAttrs(ctx, slog.LevelWarn, "follow-up rewrite failed; carrying key words instead", slog.String("error", err.Error()))
 	}
 	if !looksLikeFollowUp(q) {
 		return q, nil
