@@ -118,38 +118,60 @@ func (s *splitter) fits(sp span) bool { return s.count(sp) <= s.opt.MaxTokens }
 
 // section chunks consecutive blocks sharing a heading path and page.
 func (s *splitter) section(blocks []loader.Block) error {
-	var units []span
+	var units []unit
 	for _, b := range blocks {
 		var err error
-		units, err = s.units(b, units)
-		if err != nil {
+		if units, err = s.units(b, units); err != nil {
 			return err
 		}
-	}
-	if len(units) == 0 {
-		return nil
 	}
 	first := len(s.out)
 	var firstUnits []int // index of the first new unit of each chunk
 	for i := 0; i < len(units); {
-		start := units[i].s
-		if len(s.out) > first && s.opt.Overlap > 0 {
-			last := s.out[len(s.out)-1]
-			if p := s.overlapStart(span{last.Start, last.End}); p < last.End {
-				start = p
-			}
-		}
+		start := s.chunkStart(units[i], first)
 		j := s.grow(start, units, i)
 		if j < 0 {
 			start = units[i].s
+			j = s.grow(start, units, i)
+		}
+		// Headings stick to what follows: rather than leave a heading
+		// alone, cut the next block finer so its start joins it.
+		for j+1 < len(units) && onlyHeadings(units[i:j+1]) {
+			pieces := s.refine(units[j+1])
+			if pieces == nil {
+				break
+			}
+			units = slices.Replace(units, j+1, j+2, pieces...)
 			j = s.grow(start, units, i)
 		}
 		s.emit(span{start, units[j].e}, blocks[0])
 		firstUnits = append(firstUnits, i)
 		i = j + 1
 	}
-	s.extendLast(units, firstUnits, first)
+	s.extendLast(units, firstUnits)
 	return nil
+}
+
+// chunkStart is where a chunk whose first new unit is u starts: earlier
+// than u when it repeats the end of the section's previous chunk.
+func (s *splitter) chunkStart(u unit, first int) int {
+	if len(s.out) == first || s.opt.Overlap <= 0 {
+		return u.s
+	}
+	last := s.out[len(s.out)-1]
+	if p := s.overlapStart(span{last.Start, last.End}); p < last.End {
+		return p
+	}
+	return u.s
+}
+
+func onlyHeadings(units []unit) bool {
+	for _, u := range units {
+		if u.kind != loader.Heading {
+			return false
+		}
+	}
+	return true
 }
 
 // grow returns the largest j >= i such that text[start:units[j].e] fits,
@@ -157,7 +179,7 @@ func (s *splitter) section(blocks []loader.Block) error {
 // then bisects, so it makes O(log n) counts per chunk rather than one per
 // unit; with a non-monotonic counter the result still fits (only tested
 // spans are accepted) but may be shorter than possible.
-func (s *splitter) grow(start int, units []span, i int) int {
+func (s *splitter) grow(start int, units []unit, i int) int {
 	if !s.fits(span{start, units[i].e}) {
 		return -1
 	}
@@ -203,7 +225,7 @@ func (s *splitter) overlapStart(prev span) int {
 
 // extendLast grows the section's last chunk backwards while it is under
 // MinTokens, over unit starts inside the previous chunk.
-func (s *splitter) extendLast(units []span, firstUnits []int, first int) {
+func (s *splitter) extendLast(units []unit, firstUnits []int) {
 	n := len(firstUnits)
 	if s.opt.MinTokens <= 0 || n < 2 {
 		return

@@ -13,34 +13,73 @@ type span struct{ s, e int }
 // piecer cuts a span into smaller trimmed, non-empty spans, appending them.
 type piecer func(text string, sp span, out []span) []span
 
-// units appends the spans b is packed from: the whole block if it fits,
-// else its pieces, recursively finer until each fits.
-func (s *splitter) units(b loader.Block, out []span) ([]span, error) {
+// unit is a span chunks are packed from, with what is needed to cut it
+// finer: its block kind and how many cutting levels produced it.
+type unit struct {
+	span
+	kind  loader.BlockKind
+	level int
+}
+
+var (
+	proseLevels = []piecer{sentences, words, runes}
+	codeLevels  = []piecer{lines, words, runes}
+)
+
+func levelsFor(k loader.BlockKind) []piecer {
+	if k == loader.Code || k == loader.Table {
+		return codeLevels
+	}
+	return proseLevels
+}
+
+// units appends the units of block b: the whole block if it fits, else its
+// pieces, recursively finer until each fits.
+func (s *splitter) units(b loader.Block, out []unit) ([]unit, error) {
 	sp := trim(s.text, span{b.Start, b.End})
 	if sp.s == sp.e {
 		return out, nil
 	}
-	levels := []piecer{sentences, words, runes}
-	if b.Kind == loader.Code || b.Kind == loader.Table {
-		levels = []piecer{lines, words, runes}
-	}
-	return s.fit(sp, levels, out)
+	return s.fit(unit{sp, b.Kind, 0}, out)
 }
 
-func (s *splitter) fit(sp span, levels []piecer, out []span) ([]span, error) {
-	if s.fits(sp) {
-		return append(out, sp), nil
+// fit appends u if it fits, else its pieces at the next level.
+func (s *splitter) fit(u unit, out []unit) ([]unit, error) {
+	if s.fits(u.span) {
+		return append(out, u), nil
 	}
-	if len(levels) == 0 {
+	levels := levelsFor(u.kind)
+	if u.level >= len(levels) {
 		return nil, ErrUnsplittable
 	}
 	var err error
-	for _, p := range levels[0](s.text, sp, nil) {
-		if out, err = s.fit(p, levels[1:], out); err != nil {
+	for _, p := range levels[u.level](s.text, u.span, nil) {
+		if out, err = s.fit(unit{p, u.kind, u.level + 1}, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// refine returns u cut at its next level (each piece fitting), or nil if
+// it cannot be cut into more than one piece.
+func (s *splitter) refine(u unit) []unit {
+	levels := levelsFor(u.kind)
+	for lvl := u.level; lvl < len(levels); lvl++ {
+		pieces := levels[lvl](s.text, u.span, nil)
+		if len(pieces) < 2 {
+			continue
+		}
+		var out []unit
+		for _, p := range pieces {
+			var err error
+			if out, err = s.fit(unit{p, u.kind, lvl + 1}, out); err != nil {
+				return nil // cannot happen: u itself was cut this far
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // trim narrows sp to exclude leading and trailing white space.

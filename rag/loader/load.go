@@ -57,7 +57,7 @@ func Load(ctx context.Context, name string, r io.Reader, opts Options) (*Documen
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
-	media, err := detect(name, "", data)
+	media, err := detect(name, data)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
@@ -74,7 +74,7 @@ func parse(ctx context.Context, name, media string, data []byte, opts Options) (
 	var err error
 	switch media {
 	case MediaPDF:
-		b, title, err = parsePDF(data)
+		b, title, err = parsePDF(ctx, data)
 	case MediaDOCX:
 		b, title, err = parseDOCX(data, opts)
 	default:
@@ -115,23 +115,20 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// detect picks the media type: a supported extension of name wins, then
-// a supported Content-Type header value, then sniffing the bytes.
-func detect(name, contentType string, data []byte) (string, error) {
-	if m, ok := extMedia[strings.ToLower(path.Ext(name))]; ok {
+// detect picks the media type from name's extension, which must be on
+// the allow-list, or, for a name without one, by sniffing the bytes.
+func detect(name string, data []byte) (string, error) {
+	ext := strings.ToLower(path.Ext(name))
+	if m, ok := extMedia[ext]; ok {
 		return m, nil
 	}
-	if m := headerMedia(contentType); m != "" {
-		return m, nil
+	if ext != "" {
+		return "", fmt.Errorf("type %s: %w", ext, ErrUnsupported)
 	}
 	if m := sniff(data); m != "" {
 		return m, nil
 	}
-	kind := http.DetectContentType(data)
-	if ext := path.Ext(name); ext != "" {
-		return "", fmt.Errorf("type %s (%s): %w", ext, kind, ErrUnsupported)
-	}
-	return "", fmt.Errorf("type %s: %w", kind, ErrUnsupported)
+	return "", fmt.Errorf("type %s: %w", http.DetectContentType(data), ErrUnsupported)
 }
 
 // headerMedia maps a Content-Type value to a supported media type, or "".

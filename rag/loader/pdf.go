@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,8 +18,8 @@ type pdfPage struct {
 
 // parsePDF extracts text page by page; paragraphs are split on blank
 // lines and keep their page number. The title is the Info dictionary's.
-func parsePDF(data []byte) (*builder, string, error) {
-	pages, title, err := readPDF(data)
+func parsePDF(ctx context.Context, data []byte) (*builder, string, error) {
+	pages, title, err := readPDF(ctx, data)
 	if err != nil {
 		return nil, "", err
 	}
@@ -35,7 +36,7 @@ func parsePDF(data []byte) (*builder, string, error) {
 // library panics on some malformed files (index out of range, "bad TL"
 // and similar on garbage streams), so this one call site recovers and
 // turns a panic into an error; nothing else in the package recovers.
-func readPDF(data []byte) (pages []pdfPage, title string, err error) {
+func readPDF(ctx context.Context, data []byte) (pages []pdfPage, title string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			pages, title, err = nil, "", fmt.Errorf("malformed PDF: %v", r)
@@ -49,10 +50,15 @@ func readPDF(data []byte) (pages []pdfPage, title string, err error) {
 		return nil, "", fmt.Errorf("read pdf: %w", err)
 	}
 	title = pdfTitle(r)
+	// NumPage trusts the file's /Count; stop at the first missing page
+	// so a forged count cannot make this loop run for billions of pages.
 	for i := 1; i <= r.NumPage(); i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, "", err
+		}
 		p := r.Page(i)
 		if p.V.IsNull() {
-			continue
+			break
 		}
 		text, err := p.GetPlainText(nil)
 		if err != nil {

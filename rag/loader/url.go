@@ -83,7 +83,11 @@ func urlMedia(u *url.URL, contentType string, data []byte) (string, error) {
 	}
 	switch contentType {
 	case "", "application/octet-stream", "binary/octet-stream", "application/binary":
-		return detect(path.Base(u.Path), "", data)
+		name := path.Base(u.Path)
+		if !Supported(name) {
+			name = ""
+		}
+		return detect(name, data)
 	}
 	return "", fmt.Errorf("content type %q: %w", contentType, ErrUnsupported)
 }
