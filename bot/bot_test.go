@@ -69,7 +69,7 @@ func TestAskDefersThenEdits(t *testing.T) {
 func TestLongAnswerSplit(t *testing.T) {
 	h := start(t, discordtest.Options{}, nil)
 	para := strings.Repeat("This sentence cites a source [1]. ", 25) // 850 chars
-	long := strings.TrimSpace(strings.Repeat(para+"\n\n", 7))            // ~6000
+	long := strings.TrimSpace(strings.Repeat(para+"\n\n", 7))        // ~6000
 	h.ans.text = func(string) string { return long }
 	i := h.srv.Command(t, member, "ask", discordtest.StringOption("question", "everything"))
 	follow := h.srv.WaitCalls(t, "POST /webhooks/{app}/{token}", 3, wait)
