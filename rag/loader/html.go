@@ -1,12 +1,16 @@
 package loader
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
 )
 
 // skipped elements hold no readable content: their subtree is dropped.
@@ -37,12 +41,20 @@ var unnested = map[atom.Atom]bool{
 	atom.Track: true, atom.Param: true, atom.Html: true, atom.Body: true,
 }
 
+// openElem is an element on the stack; skip says it opened a skipped
+// subtree.
+type openElem struct {
+	a    atom.Atom
+	skip bool
+}
+
 // htmlParser extracts readable text with a tokenizer, which is linear in
 // the input whatever its nesting, tracking a stack of open elements to
 // drop skipped subtrees and to enforce the depth cap.
 type htmlParser struct {
 	b        *builder
-	stack    []atom.Atom
+	stack    []openElem
+	content  int // open <main> and <article> elements
 	skip     int // open skipped elements
 	pre      int // open <pre> elements
 	cur      strings.Builder
@@ -51,6 +63,26 @@ type htmlParser struct {
 	inTitle  bool
 	title    strings.Builder
 	maxDepth int
+}
+
+// decodeHTML is decodeText, except that HTML which is not valid UTF-8
+// but declares its charset (Content-Type header or <meta>) is transcoded
+// from it: unlike plain text, HTML says what it is.
+func decodeHTML(data []byte, contentType string) (string, error) {
+	s, err := decodeText(data)
+	if err == nil || !errors.Is(err, ErrUnsupported) || bytes.IndexByte(data, 0) >= 0 {
+		return s, err
+	}
+	head := data[:min(len(data), 1024)]
+	if !strings.Contains(strings.ToLower(contentType), "charset") && !bytes.Contains(bytes.ToLower(head), []byte("charset")) {
+		return "", err
+	}
+	enc, _, _ := charset.DetermineEncoding(data, contentType)
+	out, terr := enc.NewDecoder().Bytes(data)
+	if terr != nil || !utf8.Valid(out) {
+		return "", err
+	}
+	return normalise(string(out)), nil
 }
 
 // parseHTML extracts text and headings; the title is <title>, else the
@@ -92,10 +124,7 @@ func (p *htmlParser) text(s string) {
 	switch {
 	case p.inTitle:
 		p.title.WriteString(s)
-	case p.skip > 0:
-	case p.pre > 0:
-		p.cur.WriteString(s)
-	default:
+	case p.skip == 0:
 		p.cur.WriteString(s)
 	}
 }
@@ -109,9 +138,14 @@ func (p *htmlParser) open(a atom.Atom, selfClosing bool) error {
 		if len(p.stack) >= p.maxDepth {
 			return fmt.Errorf("html nested deeper than %d elements: %w", p.maxDepth, ErrTooLarge)
 		}
-		p.stack = append(p.stack, a)
-		if skipped[a] {
+		// A page's <header> is site chrome; an article's holds its title.
+		skip := skipped[a] && !(p.content > 0 && a == atom.Header)
+		p.stack = append(p.stack, openElem{a, skip})
+		if skip {
 			p.skip++
+		}
+		if a == atom.Main || a == atom.Article {
+			p.content++
 		}
 	}
 	if p.skip > 0 {
@@ -177,12 +211,15 @@ func (p *htmlParser) close(a atom.Atom) {
 // it; an end tag with no open element is ignored.
 func (p *htmlParser) pop(a atom.Atom) {
 	for i := len(p.stack) - 1; i >= 0; i-- {
-		if p.stack[i] != a {
+		if p.stack[i].a != a {
 			continue
 		}
 		for _, x := range p.stack[i:] {
-			if skipped[x] {
+			if x.skip {
 				p.skip--
+			}
+			if x.a == atom.Main || x.a == atom.Article {
+				p.content--
 			}
 		}
 		p.stack = p.stack[:i]

@@ -61,11 +61,12 @@ func Load(ctx context.Context, name string, r io.Reader, opts Options) (*Documen
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
-	return parse(ctx, name, media, data, opts)
+	return parse(ctx, name, media, "", data, opts)
 }
 
 // parse dispatches on the media type and wraps errors with the name.
-func parse(ctx context.Context, name, media string, data []byte, opts Options) (*Document, error) {
+// contentType is the HTTP header value, if any, for the HTML charset.
+func parse(ctx context.Context, name, media, contentType string, data []byte, opts Options) (*Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
@@ -77,10 +78,15 @@ func parse(ctx context.Context, name, media string, data []byte, opts Options) (
 		b, title, err = parsePDF(ctx, data)
 	case MediaDOCX:
 		b, title, err = parseDOCX(data, opts)
+	case MediaHTML:
+		var s string
+		if s, err = decodeHTML(data, contentType); err == nil {
+			b, title, err = parseHTML(s, opts)
+		}
 	default:
 		var s string
 		if s, err = decodeText(data); err == nil {
-			b, title, err = parseText(media, s, opts)
+			b, title, err = parseText(media, s)
 		}
 	}
 	if err != nil {
@@ -93,12 +99,9 @@ func parse(ctx context.Context, name, media string, data []byte, opts Options) (
 	return doc, nil
 }
 
-func parseText(media, s string, opts Options) (*builder, string, error) {
-	switch media {
-	case MediaMarkdown:
+func parseText(media, s string) (*builder, string, error) {
+	if media == MediaMarkdown {
 		return parseMarkdown(s), "", nil
-	case MediaHTML:
-		return parseHTML(s, opts)
 	}
 	return parsePlain(s), "", nil
 }

@@ -187,6 +187,7 @@ func TestTitles(t *testing.T) {
 		{"no-heading.md", "just text", "no-heading"},
 		{"page.html", "<h1>Heading <i>one</i></h1><p>x</p>", "Heading one"},
 		{"titled.html", "<title> Page\n title </title><h1>H</h1>", "Page title"},
+		{"article.html", "<header><h1>Site</h1></header><article><header><h1>Post</h1></header><p>x</p><footer>by me</footer></article>", "Post"},
 		{"archive.tar.txt", "x", "archive.tar"},
 	}
 	for _, tt := range tests {
@@ -235,5 +236,30 @@ func TestWalk(t *testing.T) {
 	cancel()
 	if err := Walk(ctx, root, func(string) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("Walk on a canceled context: %v", err)
+	}
+}
+
+func TestHTMLCharset(t *testing.T) {
+	tests := []struct {
+		name, contentType string
+		data              []byte
+		want              string
+		wantErr           error
+	}{
+		{"meta", "", []byte(`<meta charset="iso-8859-1"><p>Caf` + "\xe9" + `</p>`), "Café", nil},
+		{"header", "text/html; charset=ISO-8859-1", []byte("<p>cr\xe8me</p>"), "crème", nil},
+		{"undeclared", "", []byte("<p>cr\xe8me</p>"), "", ErrUnsupported},
+		{"utf8 wins over a wrong label", "text/html; charset=iso-8859-1", []byte("<p>Café</p>"), "Café", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := parse(context.Background(), "x.html", MediaHTML, tt.contentType, tt.data, Options{})
+			if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && d.Text != tt.want {
+				t.Errorf("Text = %q, want %q", d.Text, tt.want)
+			}
+		})
 	}
 }

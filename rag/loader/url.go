@@ -71,7 +71,7 @@ func LoadURL(ctx context.Context, rawURL string, opts Options) (*Document, error
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", rawURL, err)
 	}
-	return parse(ctx, rawURL, media, data, opts)
+	return parse(ctx, rawURL, media, resp.Header.Get("Content-Type"), data, opts)
 }
 
 // urlMedia trusts a supported Content-Type; an unsupported specific one
