@@ -1,6 +1,9 @@
 package discordtest
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -41,6 +44,15 @@ func (inv Invoker) fill(i *discordgo.Interaction) {
 // dispatches INTERACTION_CREATE. It returns i.
 func (s *Server) SendInteraction(t testing.TB, i *discordgo.Interaction) *discordgo.Interaction {
 	t.Helper()
+	s.RegisterInteraction(i)
+	s.Dispatch(t, "INTERACTION_CREATE", i)
+	return i
+}
+
+// RegisterInteraction fills the ids and token of i and registers it
+// without dispatching it, for tests that POST it to an HTTP interactions
+// endpoint; report the endpoint's HTTP response with Acknowledge.
+func (s *Server) RegisterInteraction(i *discordgo.Interaction) {
 	if i.ID == "" {
 		i.ID = s.NewID()
 	}
@@ -52,8 +64,38 @@ func (s *Server) SendInteraction(t testing.TB, i *discordgo.Interaction) *discor
 	st := &interactionState{i: i, sentAt: time.Now()}
 	s.interactions[i.Token] = st
 	s.mu.Unlock()
-	s.Dispatch(t, "INTERACTION_CREATE", i)
+}
+
+// NewCommand builds and registers (without dispatching) a slash command
+// interaction.
+func (s *Server) NewCommand(inv Invoker, name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	data := discordgo.ApplicationCommandInteractionData{ID: s.commandID(inv.GuildID, name), Name: name, CommandType: discordgo.ChatApplicationCommand, Options: opts}
+	i := &discordgo.Interaction{Type: discordgo.InteractionApplicationCommand, Data: data}
+	inv.fill(i)
+	s.RegisterInteraction(i)
 	return i
+}
+
+// Acknowledge records the response an HTTP interactions endpoint returned
+// to Discord for i, as Discord would: it counts as the initial response.
+func (s *Server) Acknowledge(t testing.TB, i *discordgo.Interaction, body []byte) {
+	t.Helper()
+	var cb struct {
+		Type int             `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &cb); err != nil {
+		t.Fatalf("discordtest: interaction response %q: %v", body, err)
+	}
+	s.mu.Lock()
+	st := s.interactions[i.Token]
+	s.mu.Unlock()
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	s.acknowledge(rec, r, st, cb.Type, cb.Data)
+	if rec.Code >= 300 {
+		t.Errorf("discordtest: interaction response rejected: %s", rec.Body)
+	}
 }
 
 // Command dispatches a slash command invocation.

@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// HTTPConfig configures InteractionsHandler.
+type HTTPConfig struct {
+	// PublicKey is the application's public key from the developer portal.
+	PublicKey ed25519.PublicKey
+	// DeferAfter is how long the handler waits for a response before
+	// answering with a deferral itself; default 2 s, inside Discord's 3 s.
+	DeferAfter time.Duration
+	// MaxSkew rejects timestamps further than this from now; default 5 min.
+	MaxSkew time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// InteractionsHandler serves Discord's interactions endpoint URL: it
+// checks the Ed25519 signature and timestamp, answers PING with PONG, and
+// runs the interaction like a gateway one. If the handler has not
+// responded within DeferAfter it replies with a deferral, and the answer
+// follows by editing the original response over REST.
+func (b *Bot) InteractionsHandler(cfg HTTPConfig) http.Handler {
+	setDefault(&cfg.DeferAfter, 2*time.Second)
+	setDefault(&cfg.MaxSkew, 5*time.Minute)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &interactionsHandler{b: b, cfg: cfg}
+}
+
+type interactionsHandler struct {
+	b   *Bot
+	cfg HTTPConfig
+}
+
+func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil || !h.verify(r.Header, body) {
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		http.Error(w, "invalid interaction", http.StatusBadRequest)
+		return
+	}
+	if i.Type == discordgo.InteractionPing {
+		writeResponse(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		return
+	}
+	resp := h.run(&i)
+	writeResponse(w, resp)
+}
+
+// verify checks X-Signature-Ed25519 over timestamp+body and the
+// timestamp's freshness.
+func (h *interactionsHandler) verify(hdr http.Header, body []byte) bool {
+	sig, err := hex.DecodeString(hdr.Get("X-Signature-Ed25519"))
+	ts := hdr.Get("X-Signature-Timestamp")
+	if err != nil || len(sig) != ed25519.SignatureSize || len(h.cfg.PublicKey) != ed25519.PublicKeySize {
+		return false
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	if skew := h.cfg.Now().Sub(time.Unix(sec, 0)); skew > h.cfg.MaxSkew || skew < -h.cfg.MaxSkew {
+		return false
+	}
+	return ed25519.Verify(h.cfg.PublicKey, append([]byte(ts), body...), sig)
+}
+
+func writeResponse(w http.ResponseWriter, resp *discordgo.InteractionResponse) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// httpAck hands the first response to the waiting HTTP request; once the
+// request has answered with a deferral, later responses become edits.
+type httpAck struct {
+	mu       sync.Mutex
+	first    chan *discordgo.InteractionResponse
+	answered bool
+	deferred bool
+}
+
+func (h *interactionsHandler) run(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	a := &httpAck{first: make(chan *discordgo.InteractionResponse, 1)}
+	c := h.b.newIctx(i, func(r *discordgo.InteractionResponse) error { return a.respond(h.b, i, r) })
+	go h.b.handleInteraction(c)
+	timer := time.NewTimer(h.cfg.DeferAfter)
+	defer timer.Stop()
+	select {
+	case r := <-a.first:
+		return r
+	case <-timer.C:
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	select {
+	case r := <-a.first:
+		return r
+	default:
+	}
+	a.deferred = true
+	c.log.Info("discord interaction deferred by the http endpoint")
+	return deferralFor(i)
+}
+
+func deferralFor(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+}
+
+func (a *httpAck) respond(b *Bot, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.answered:
+		return fmt.Errorf("respond to interaction: already acknowledged")
+	case !a.deferred:
+		a.answered = true
+		a.first <- r
+		return nil
+	}
+	a.answered = true
+	if r.Data == nil || r.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource || r.Type == discordgo.InteractionResponseDeferredMessageUpdate {
+		return nil
+	}
+	d := r.Data
+	_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds, Components: &d.Components,
+		AllowedMentions: noMentions()}, discordgo.WithContext(b.workCtx))
+	if err != nil {
+		b.log.Warn("discord late response not delivered", slog.Any("err", err))
+		return fmt.Errorf("edit deferred response: %w", err)
+	}
+	return nil
+}

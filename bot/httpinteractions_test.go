@@ -1,0 +1,94 @@
+package bot_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/discordtest"
+)
+
+func TestInteractionsHandler(t *testing.T) {
+	srv := discordtest.New(t, discordtest.Options{})
+	s, err := bot.NewSession(srv.Token(), bot.SessionConfig{APIBase: srv.APIBase()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := &fakeAnswerer{hold: make(chan struct{})}
+	b, err := bot.New(s, bot.Config{Answerer: ans, Library: newLibrary(), Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	_, otherPriv, _ := ed25519.GenerateKey(nil)
+	now := time.Unix(1_800_000_000, 0)
+	h := httptest.NewServer(b.InteractionsHandler(bot.HTTPConfig{PublicKey: pub, DeferAfter: 200 * time.Millisecond, Now: func() time.Time { return now }}))
+	defer h.Close()
+	post := func(key ed25519.PrivateKey, ts time.Time, body []byte) (int, []byte) {
+		stamp := strconv.FormatInt(ts.Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, h.URL, bytes.NewReader(body))
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(stamp), body...))))
+		req.Header.Set("X-Signature-Timestamp", stamp)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	ping := []byte(`{"id":"1","type":1,"token":"t","application_id":"` + srv.AppID() + `"}`)
+	tests := []struct {
+		name   string
+		key    ed25519.PrivateKey
+		ts     time.Time
+		status int
+		body   string
+	}{
+		{"ping", priv, now, 200, `{"type":1}`},
+		{"bad signature", otherPriv, now, 401, ""},
+		{"stale", priv, now.Add(-6 * time.Minute), 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := post(tt.key, tt.ts, ping)
+			if code != tt.status || (tt.body != "" && strings.TrimSpace(string(body)) != tt.body) {
+				t.Errorf("got %d %s, want %d %s", code, body, tt.status, tt.body)
+			}
+		})
+	}
+	t.Run("help answered inline", func(t *testing.T) {
+		i := srv.NewCommand(member, "help")
+		raw, _ := json.Marshal(i)
+		_, body := post(priv, now, raw)
+		var r discordgo.InteractionResponse
+		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseChannelMessageWithSource {
+			t.Fatalf("response %s (%v)", body, err)
+		}
+	})
+	t.Run("slow ask deferred then edited", func(t *testing.T) {
+		i := srv.NewCommand(member, "ask", discordtest.StringOption("question", "slow"))
+		raw, _ := json.Marshal(i)
+		_, body := post(priv, now, raw)
+		var r discordgo.InteractionResponse
+		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			t.Fatalf("response %s (%v), want a deferral", body, err)
+		}
+		srv.Acknowledge(t, i, body)
+		close(ans.hold)
+		discordtest.WaitFor(t, func() bool { m, ok := srv.Original(i.Token); return ok && answered(m) }, wait)
+		if n := len(srv.CallsTo("POST /interactions/{id}/{token}/callback")); n != 0 {
+			t.Errorf("%d REST callbacks for an HTTP interaction", n)
+		}
+	})
+}
