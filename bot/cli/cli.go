@@ -35,9 +35,7 @@ type IO struct {
 // command is one subcommand.
 type command struct {
 	summary string
-	// serve marks the commands that take the Discord settings.
-	serve bool
-	run   func(ctx context.Context, e *env, args []string) error
+	run     func(ctx context.Context, e *env, args []string) error
 }
 
 func commands() map[string]command {
@@ -48,6 +46,7 @@ func commands() map[string]command {
 		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
 		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
 		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
 		"version": {summary: "print the version", run: cmdVersion},
 	}
 }

@@ -89,6 +89,10 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 
 // chat runs the terminal conversation until /quit or end of input.
 func (e *env) chat(ctx context.Context) error {
+	if strings.EqualFold(e.cfg.LogLevel, "info") {
+		// Per-question log lines would interleave with the conversation.
+		e.logger = newLogger(e.io.Stderr, "warn")
+	}
 	svc, err := e.services(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/rag/ingest"
+	"github.com/citebot/citebot/rag/loader"
+	"github.com/citebot/citebot/rag/store"
+)
+
+const noTokenHelp = `DISCORD_TOKEN is not set, so citebot answers here in the terminal instead of on Discord.
+To connect Discord: create an application and a bot at https://discord.com/developers/applications,
+invite it with the scopes "bot" and "applications.commands", then run: DISCORD_TOKEN=... make run
+(README.md, "Connecting a Discord application", has the details).
+`
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs, err := e.parse(args, true, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{Msg: "serve takes no arguments"}
+	}
+	if e.cfg.DiscordToken == "" {
+		fmt.Fprint(e.io.Stderr, noTokenHelp)
+		return e.chat(ctx)
+	}
+	svc, err := e.services(ctx)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	p, err := e.pipeline(svc)
+	if err != nil {
+		return err
+	}
+	sess, err := bot.NewSession(e.cfg.DiscordToken, bot.SessionConfig{APIBase: e.cfg.DiscordAPI,
+		Intents: bot.Intents(e.cfg.MessageContent), ShardID: e.cfg.ShardID, ShardCount: e.cfg.ShardCount})
+	if err != nil {
+		return fmt.Errorf("discord session: %w", err)
+	}
+	b, err := bot.New(sess, bot.Config{Answerer: p, Summarizer: p, Library: library{svc.store},
+		Ingester: &uploads{store: svc.store, in: e.ingester(svc), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}},
+		Logger: e.logger, DevGuildID: e.cfg.DevGuild, MessageContent: e.cfg.MessageContent,
+		DMCollection: e.cfg.Collection})
+	if err != nil {
+		return fmt.Errorf("discord bot: %w", err)
+	}
+	return b.Run(ctx)
+}
+
+// library adapts the store to what the Discord layer reads and writes.
+type library struct{ *store.Store }
+
+func (l library) Forget(ctx context.Context, collection, source string) (bool, error) {
+	return l.DeleteDocument(ctx, collection, source)
+}
+
+func (l library) SaveFeedback(ctx context.Context, f bot.Feedback) error {
+	return l.Store.SaveFeedback(ctx, store.Feedback{Collection: f.Collection, GuildID: f.GuildID,
+		ChannelID: f.ChannelID, UserID: f.UserID, Question: f.Question, Answer: f.Answer,
+		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At})
+}
+
+// uploadPrefix marks documents that came as Discord attachments: they
+// have no source to read again, so a re-sync keeps them as they are.
+const uploadPrefix = "upload:"
+
+// uploads is the Discord layer's ingester: attachments, URLs and re-syncs.
+type uploads struct {
+	store *store.Store
+	in    *ingest.Ingester
+	opts  loader.Options
+}
+
+func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	doc, err := loader.Load(ctx, filename, bytes.NewReader(data), u.opts)
+	if err != nil {
+		return bot.IngestSummary{Failed: 1, Errors: []string{err.Error()}}, nil
+	}
+	doc.Source = uploadPrefix + filename
+	sum, err := u.in.IngestDocuments(ctx, collection, []*loader.Document{doc}, ingest.Options{Progress: adapt(progress)})
+	return summary(sum), err
+}
+
+func (u *uploads) IngestURL(ctx context.Context, collection, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	sum, err := u.in.Ingest(ctx, collection, []string{url}, ingest.Options{Progress: adapt(progress)})
+	return summary(sum), err
+}
+
+func (u *uploads) Resync(ctx context.Context, collection string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	srcs, err := u.store.Sources(ctx, collection)
+	if err != nil {
+		return bot.IngestSummary{}, err
+	}
+	var again []string
+	for _, s := range srcs {
+		if !strings.HasPrefix(s, uploadPrefix) {
+			again = append(again, s)
+		}
+	}
+	sum, err := u.in.Ingest(ctx, collection, again, ingest.Options{Prune: true, Progress: adapt(progress)})
+	return summary(sum), err
+}
+
+func adapt(progress func(bot.IngestProgress)) func(ingest.Progress) {
+	if progress == nil {
+		return nil
+	}
+	return func(p ingest.Progress) { progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: p.Source}) }
+}
+
+func summary(s ingest.Summary) bot.IngestSummary {
+	out := bot.IngestSummary{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged, Removed: s.Removed,
+		Failed: s.Failed, Chunks: s.Chunks}
+	for _, f := range s.Failures {
+		out.Errors = append(out.Errors, f.Source+": "+f.Err)
+	}
+	return out
+}
