@@ -14,12 +14,14 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// AllowedUploadTypes are the file extensions /ingest accepts.
-var allowedUploadTypes = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".pdf": true, ".docx": true}
-
-// UploadAllowed reports whether a file name has an accepted extension.
+// UploadAllowed reports whether a file name has an extension /ingest
+// accepts: .txt .md .markdown .html .htm .pdf .docx.
 func UploadAllowed(filename string) bool {
-	return allowedUploadTypes[strings.ToLower(path.Ext(filename))]
+	switch strings.ToLower(path.Ext(filename)) {
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx":
+		return true
+	}
+	return false
 }
 
 var collectionName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)

@@ -198,7 +198,7 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 // record finds an answer, only within the scope it was given in.
 func (b *Bot) record(c *ictx, key string) (*answerRecord, bool) {
 	rec, ok := b.answers.get(key)
-	if !ok || rec.GuildID != c.i.GuildID {
+	if !ok || rec.GuildID != c.i.GuildID || (rec.GuildID == "" && rec.ChannelID != c.i.ChannelID) {
 		return nil, false
 	}
 	return rec, true

@@ -258,7 +258,7 @@ func (b *Bot) collection(ctx context.Context, guildID, channelID string) (string
 	if guildID == "" {
 		return b.cfg.DMCollection, b.cfg.DMCollection != "", nil
 	}
-	for _, ch := range b.channelAndParent(channelID) {
+	for _, ch := range b.channelAndParent(ctx, channelID) {
 		c, ok, err := b.cfg.Library.ChannelCollection(ctx, guildID, ch)
 		if err != nil {
 			return "", false, fmt.Errorf("channel collection: %w", err)
@@ -270,14 +270,26 @@ func (b *Bot) collection(ctx context.Context, guildID, channelID string) (string
 	return GuildCollection(guildID), true, nil
 }
 
-// channelAndParent returns the channel and, for a thread known to the
-// state, its parent.
-func (b *Bot) channelAndParent(channelID string) []string {
+// channelAndParent returns the channel and, for a thread, its parent.
+func (b *Bot) channelAndParent(ctx context.Context, channelID string) []string {
 	out := []string{channelID}
-	if b.s.State != nil {
-		if c, err := b.s.State.Channel(channelID); err == nil && c.IsThread() && c.ParentID != "" {
-			out = append(out, c.ParentID)
-		}
+	if c := b.channel(ctx, channelID); c != nil && c.IsThread() && c.ParentID != "" {
+		out = append(out, c.ParentID)
 	}
 	return out
+}
+
+// channel looks a channel up in the state, else over REST (caching it);
+// nil when neither knows it.
+func (b *Bot) channel(ctx context.Context, channelID string) *discordgo.Channel {
+	if c, err := b.s.State.Channel(channelID); err == nil {
+		return c
+	}
+	c, err := b.s.Channel(channelID, discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Debug("discord channel lookup failed", slog.String("channel_id", channelID), slog.Any("err", err))
+		return nil
+	}
+	_ = b.s.State.ChannelAdd(c)
+	return c
 }

@@ -80,6 +80,9 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 	}
 	defer release()
 	turns, inThread := b.history.get(m.ChannelID)
+	if c := b.channel(ctx, m.ChannelID); c != nil && c.IsThread() {
+		inThread = true // e.g. a thread from before a restart: no history left
+	}
 	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: q, History: turns}, nil)
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
