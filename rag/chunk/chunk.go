@@ -43,11 +43,14 @@ type Options struct {
 type Chunk struct {
 	// Position is the 0-based order in the document.
 	Position int
-	// Text is Document.Text[Start:End].
-	Text        string
+	// Text is Document.Text[Start:End], without surrounding white space.
+	Text string
+	// HeadingPath is the path of every block in the chunk, outermost
+	// heading first.
 	HeadingPath []string
 	// Page is the 1-based PDF page, 0 otherwise.
-	Page       int
+	Page int
+	// Start and End are byte offsets into Document.Text.
 	Start, End int
 	// Hash is the hex SHA-256 of Text.
 	Hash string

@@ -13,7 +13,9 @@
 // write it and it is unambiguous. Anything else that is not valid UTF-8 is
 // rejected with ErrUnsupported rather than guessed at: a Latin-1 guess would
 // silently turn binary or mis-labelled files into mojibake that then gets
-// embedded and cited.
+// embedded and cited. HTML is the exception that proves the rule: when it
+// is not UTF-8 but declares a charset (Content-Type header or <meta>), it
+// is transcoded from that charset.
 //
 // LoadURL fetches http(s) pages and refuses, unless Options.AllowPrivate is
 // set, to connect to loopback, private, link-local, unspecified or multicast

@@ -40,8 +40,8 @@ func LoadFile(ctx context.Context, path string, opts Options) (*Document, error)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("load %s: is a directory: %w", path, ErrUnsupported)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("load %s: not a regular file: %w", path, ErrUnsupported)
 	}
 	if fi.Size() > opts.maxBytes() {
 		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", path, fi.Size(), opts.maxBytes(), ErrTooLarge)
