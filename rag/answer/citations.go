@@ -7,10 +7,14 @@ import (
 )
 
 // citeRe matches a citation group: "[3]", "[1, 2]", "[1-3]", "[1–3, 5]".
-var citeRe = regexp.MustCompile(`\[\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*\s*\]`)
+var citeRe = regexp.MustCompile(`\[[ \t]*\d+(?:[ \t]*[-–][ \t]*\d+)?(?:[ \t]*,[ \t]*\d+(?:[ \t]*[-–][ \t]*\d+)?)*[ \t]*\]`)
 
-// maxRange bounds the expansion of "[a-b]" so a typo cannot allocate much.
-const maxRange = 50
+// maxRange bounds the expansion of "[a-b]" so a typo cannot allocate
+// much; numbers above maxCite are not citations.
+const (
+	maxRange = 50
+	maxCite  = 100000
+)
 
 // parseCites returns the source numbers cited in s, in order, ranges
 // expanded, repeats dropped.
@@ -26,16 +30,18 @@ func parseCites(s string) []int {
 	for _, m := range citeRe.FindAllString(s, -1) {
 		for _, part := range strings.Split(strings.Trim(m, "[] "), ",") {
 			lo, hi, isRange := strings.Cut(strings.ReplaceAll(part, "–", "-"), "-")
-			a, _ := strconv.Atoi(strings.TrimSpace(lo))
+			a, err := strconv.Atoi(strings.TrimSpace(lo))
+			if err != nil || a > maxCite {
+				continue
+			}
 			b := a
 			if isRange {
-				b, _ = strconv.Atoi(strings.TrimSpace(hi))
+				if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a || b-a > maxRange {
+					b = a
+				}
 			}
-			if b < a || b-a > maxRange {
-				b = a
-			}
-			for n := a; n <= b; n++ {
-				add(n)
+			for k := 0; k <= b-a; k++ {
+				add(a + k)
 			}
 		}
 	}
@@ -44,7 +50,9 @@ func parseCites(s string) []int {
 
 // stripCites removes citation groups and tidies the space they leave.
 func stripCites(s string) string {
-	s = citeRe.ReplaceAllString(s, "")
+	for citeRe.MatchString(s) { // removing one may join another: "[1[2]0]"
+		s = citeRe.ReplaceAllString(s, "")
+	}
 	s = strings.Join(strings.Fields(s), " ")
 	for _, p := range []string{".", ",", ";", ":", "!", "?"} {
 		s = strings.ReplaceAll(s, " "+p, p)

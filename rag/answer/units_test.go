@@ -133,3 +133,13 @@ func TestStandaloneQueryWithoutLLM(t *testing.T) {
 		})
 	}
 }
+
+func TestParseCitesHugeNumbers(t *testing.T) {
+	for _, in := range []string{"[9223372036854775807]", "[9223372036854775806-9223372036854775807]", "[99999999999999999999]"} {
+		t.Run(in, func(t *testing.T) {
+			if got := parseCites(in); len(got) != 0 {
+				t.Errorf("got %v, want none", got)
+			}
+		})
+	}
+}
