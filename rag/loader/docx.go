@@ -120,6 +120,8 @@ type docxParser struct {
 	style    string
 	list     bool
 	inText   bool
+	tables   int      // open w:tbl elements
+	row      []string // cell paragraphs of the open table row
 	depth    int
 	maxDepth int
 	title    string
@@ -159,12 +161,7 @@ func (p *docxParser) token(tok xml.Token) error {
 	case xml.EndElement:
 		p.depth--
 		if t.Name.Space == wordNS {
-			switch t.Name.Local {
-			case "p":
-				p.flush()
-			case "t":
-				p.inText = false
-			}
+			p.end(t.Name.Local)
 		}
 	case xml.CharData:
 		if p.inText {
@@ -174,10 +171,38 @@ func (p *docxParser) token(tok xml.Token) error {
 	return nil
 }
 
+// end handles a closing WordprocessingML element: table rows become one
+// Table block with cells separated by " | ".
+func (p *docxParser) end(local string) {
+	switch local {
+	case "p":
+		if p.tables > 0 {
+			if s := collapseSpace(p.para.String()); s != "" {
+				p.row = append(p.row, s)
+			}
+			p.para.Reset()
+			p.style, p.list = "", false
+			return
+		}
+		p.flush()
+	case "t":
+		p.inText = false
+	case "tr":
+		p.b.block(Table, 0, strings.Join(p.row, " | "))
+		p.row = p.row[:0]
+	case "tbl":
+		p.tables--
+	}
+}
+
 func (p *docxParser) start(t xml.StartElement) {
 	switch t.Name.Local {
+	case "tbl":
+		p.tables++
 	case "p":
-		p.flush() // a paragraph nested in a text box ends the outer one
+		if p.tables == 0 {
+			p.flush() // a paragraph nested in a text box ends the outer one
+		}
 	case "pStyle":
 		for _, a := range t.Attr {
 			if a.Name.Local == "val" {

@@ -100,6 +100,10 @@ func TestDOCX(t *testing.T) {
 	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
 	textBox := `<w:document ` + ns + `><w:body><w:p><w:r><w:t>outer</w:t></w:r><w:r><w:txbxContent><w:p><w:r><w:t>inner</w:t></w:r></w:p></w:txbxContent></w:r></w:p>` +
 		`<w:p><w:pPr><w:pStyle w:val="heading 2"/></w:pPr><w:r><w:t>Sub</w:t><w:tab/><w:t>head</w:t></w:r></w:p></w:body></w:document>`
+	table := `<w:document ` + ns + `><w:body><w:p><w:r><w:t>before</w:t></w:r></w:p><w:tbl>` +
+		`<w:tr><w:tc><w:p><w:r><w:t>key</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>value</w:t></w:r></w:p></w:tc></w:tr>` +
+		`<w:tr><w:tc><w:p><w:r><w:t>port</w:t></w:r></w:p><w:p><w:r><w:t>(tcp)</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr>` +
+		`</w:tbl><w:p><w:r><w:t>after</w:t></w:r></w:p></w:body></w:document>`
 	many := []string{"word/document.xml", "<x/>"}
 	for i := range docxMaxEntries {
 		many = append(many, fmt.Sprintf("f%d", i), "")
@@ -113,6 +117,8 @@ func TestDOCX(t *testing.T) {
 	}{
 		{"text box and spaced style", zipOf(t, "word/document.xml", textBox), Options{}, []brief{
 			{Paragraph, "", "outer"}, {Paragraph, "", "inner"}, {Heading, "Sub head", "Sub head"}}, nil},
+		{"table", zipOf(t, "word/document.xml", table), Options{}, []brief{
+			{Paragraph, "", "before"}, {Table, "", "key | value"}, {Table, "", "port | (tcp)"}, {Paragraph, "", "after"}}, nil},
 		{"no document part", zipOf(t, "other.xml", "<x/>"), Options{}, nil, ErrUnsupported},
 		{"too many entries", zipOf(t, many...), Options{}, nil, ErrTooLarge},
 		{"deep xml", zipOf(t, "word/document.xml", strings.Repeat("<a>", 300)+strings.Repeat("</a>", 300)), Options{}, nil, ErrTooLarge},
