@@ -33,8 +33,23 @@ func FuzzLoadPDF(f *testing.F) {
 	fuzzLoad(f, "f.pdf", "%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF")
 }
 
+// FuzzLoadDOCX fuzzes raw archives (input starting with "PK") and, since
+// mutations rarely survive the ZIP checksums, document.xml bodies zipped
+// into a DOCX here.
 func FuzzLoadDOCX(f *testing.F) {
-	fuzzLoad(f, "f.docx", "PK\x03\x04")
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:numPr/></w:pPr><w:r><w:t>H</w:t><w:tab/><w:br/></w:r></w:p>` +
+		`<w:tbl><w:tr><w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !bytes.HasPrefix(data, []byte("PK")) {
+			data = zipOf(t, "word/document.xml", string(data))
+		}
+		d, err := Load(context.Background(), "f.docx", bytes.NewReader(data), Options{MaxBytes: 1 << 20})
+		if err == nil {
+			checkDoc(t, d)
+		}
+	})
 }
 
 func FuzzLoadText(f *testing.F) {

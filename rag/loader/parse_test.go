@@ -79,7 +79,7 @@ func repeatBrief(b brief, n int) []brief {
 }
 
 // zipOf builds a ZIP archive from name/content pairs.
-func zipOf(t *testing.T, files ...string) []byte {
+func zipOf(t testing.TB, files ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	z := zip.NewWriter(&buf)
