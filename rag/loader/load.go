@@ -101,7 +101,8 @@ func parse(ctx context.Context, name, media, contentType string, data []byte, op
 
 func parseText(media, s string) (*builder, string, error) {
 	if media == MediaMarkdown {
-		return parseMarkdown(s), "", nil
+		b, title := parseMarkdown(s)
+		return b, title, nil
 	}
 	return parsePlain(s), "", nil
 }

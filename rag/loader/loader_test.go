@@ -185,6 +185,9 @@ func TestTitles(t *testing.T) {
 	}{
 		{"doc.md", "intro\n\n## Sub\n\n# Main Title #\n", "Main Title"},
 		{"no-heading.md", "just text", "no-heading"},
+		{"yaml.md", "---\nlayout: x\n  title: nested\ntitle: \"Front  Title\"\n---\n# H1", "Front Title"},
+		{"toml.md", "+++\ntitle = 'TOML title'\n+++\nbody", "TOML title"},
+		{"unclosed.md", "---\ntitle: no\n\n# Real", "Real"},
 		{"page.html", "<h1>Heading <i>one</i></h1><p>x</p>", "Heading one"},
 		{"titled.html", "<title> Page\n title </title><h1>H</h1>", "Page title"},
 		{"article.html", "<header><h1>Site</h1></header><article><header><h1>Post</h1></header><p>x</p><footer>by me</footer></article>", "Post"},

@@ -11,10 +11,11 @@ type mdParser struct {
 	kind BlockKind
 }
 
-// parseMarkdown reads Markdown; front matter is dropped, fenced code is
-// kept whole (fences included) as one Code block.
-func parseMarkdown(s string) *builder {
-	lines := dropFrontMatter(strings.Split(s, "\n"))
+// parseMarkdown reads Markdown; front matter is dropped but for its title,
+// which wins over the first H1; fenced code is kept whole (fences
+// included) as one Code block.
+func parseMarkdown(s string) (*builder, string) {
+	lines, title := dropFrontMatter(strings.Split(s, "\n"))
 	p := &mdParser{b: &builder{}}
 	for i := 0; i < len(lines); i++ {
 		if ch, n, ok := openFence(lines[i]); ok {
@@ -27,7 +28,7 @@ func parseMarkdown(s string) *builder {
 		p.line(lines[i])
 	}
 	p.flush()
-	return p.b
+	return p.b, title
 }
 
 // line handles one line outside code fences.
@@ -69,22 +70,41 @@ func (p *mdParser) flush() {
 	p.kind = Paragraph
 }
 
-// dropFrontMatter removes a leading YAML (---) or TOML (+++) block.
-func dropFrontMatter(lines []string) []string {
+// dropFrontMatter removes a leading YAML (---) or TOML (+++) block and
+// returns its top-level title, if any.
+func dropFrontMatter(lines []string) ([]string, string) {
 	if len(lines) == 0 {
-		return lines
+		return lines, ""
 	}
 	open := strings.TrimSpace(lines[0])
 	if open != "---" && open != "+++" {
-		return lines
+		return lines, ""
 	}
+	sep := ":"
+	if open == "+++" {
+		sep = "="
+	}
+	title := ""
 	for i := 1; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
 		if l == open || (open == "---" && l == "...") {
-			return lines[i+1:]
+			return lines[i+1:], title
+		}
+		if title == "" {
+			title = frontTitle(lines[i], sep)
 		}
 	}
-	return lines
+	return lines, ""
+}
+
+// frontTitle returns the value of an unindented "title: x" (YAML) or
+// "title = x" (TOML) line, unquoted, or "".
+func frontTitle(line, sep string) string {
+	k, v, ok := strings.Cut(line, sep)
+	if !ok || strings.TrimRight(k, " \t") != "title" {
+		return ""
+	}
+	return collapseSpace(strings.Trim(strings.TrimSpace(v), `"'`))
 }
 
 // indent returns the line without up to three leading spaces, and false
