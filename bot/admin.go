@@ -30,20 +30,20 @@ const msgNoIngester = "Ingesting isn't available on this bot."
 
 func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
 	if b.cfg.Ingester == nil {
-		return c.say(msgNoIngester)
+		return c.say(ctx, msgNoIngester)
 	}
 	att, url := b.attachment(c, o), o.str("url")
 	switch {
 	case att == nil && url == "":
-		return c.say("Attach a file or give a URL.")
+		return c.say(ctx, "Attach a file or give a URL.")
 	case att != nil && !UploadAllowed(att.Filename):
-		return c.say("I can ingest .txt, .md, .markdown, .html, .htm, .pdf and .docx files.")
+		return c.say(ctx, "I can ingest .txt, .md, .markdown, .html, .htm, .pdf and .docx files.")
 	case att != nil && int64(att.Size) > b.cfg.MaxUploadBytes:
-		return c.say(fmt.Sprintf("That file is too large; the limit is %d MiB.", b.cfg.MaxUploadBytes>>20))
+		return c.say(ctx, fmt.Sprintf("That file is too large; the limit is %d MiB.", b.cfg.MaxUploadBytes>>20))
 	case att == nil && !isHTTP(url):
-		return c.say("The URL must start with http:// or https://.")
+		return c.say(ctx, "The URL must start with http:// or https://.")
 	}
-	if err := c.deferReply(false); err != nil {
+	if err := c.deferReply(ctx, false); err != nil {
 		return err
 	}
 	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
@@ -121,9 +121,9 @@ func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(f
 
 func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
 	if b.cfg.Ingester == nil {
-		return c.say(msgNoIngester)
+		return c.say(ctx, msgNoIngester)
 	}
-	if err := c.deferReply(false); err != nil {
+	if err := c.deferReply(ctx, false); err != nil {
 		return err
 	}
 	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
@@ -138,7 +138,7 @@ func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
 
 func (b *Bot) cmdForget(ctx context.Context, c *ictx, o options) error {
 	doc := o.str("document")
-	if err := c.deferReply(true); err != nil {
+	if err := c.deferReply(ctx, true); err != nil {
 		return err
 	}
 	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
@@ -167,21 +167,21 @@ func (b *Bot) cmdCollection(ctx context.Context, c *ictx, _ options) error {
 		coll, _, err := b.collection(ctx, g, ch)
 		if err != nil {
 			c.log.Error("discord collection lookup failed", slog.Any("err", err))
-			return c.say(msgFailed)
+			return c.say(ctx, msgFailed)
 		}
-		return c.say("This channel answers from `" + coll + "`.")
+		return c.say(ctx, "This channel answers from `"+coll+"`.")
 	case "reset":
 		target, msg = GuildCollection(g), "This channel answers from the server's collection again."
 	default:
 		name := strings.ToLower(o.str("name"))
 		if !collectionName.MatchString(name) {
-			return c.say("Collection names use 1–32 of a-z, 0-9, - and _, starting with a letter or digit.")
+			return c.say(ctx, "Collection names use 1–32 of a-z, 0-9, - and _, starting with a letter or digit.")
 		}
 		target, msg = NamedCollection(g, name), "This channel now answers from collection `"+name+"`."
 	}
 	if err := b.cfg.Library.MapChannel(ctx, g, ch, target); err != nil {
 		c.log.Error("discord channel mapping failed", slog.Any("err", err))
-		return c.say(msgFailed)
+		return c.say(ctx, msgFailed)
 	}
-	return c.say(msg)
+	return c.say(ctx, msg)
 }

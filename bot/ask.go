@@ -38,9 +38,9 @@ func (b *Bot) remember(key string, r *answerRecord) { b.answers.put(key, r) }
 func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	question, private := o.str("question"), o.boolean("private")
 	if question == "" {
-		return c.say("Please include a question.")
+		return c.say(ctx, "Please include a question.")
 	}
-	if err := c.deferReply(private); err != nil {
+	if err := c.deferReply(ctx, private); err != nil {
 		return err
 	}
 	coll, ok, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
@@ -92,9 +92,9 @@ func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
 
 func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
 	if b.cfg.Summarizer == nil {
-		return c.say(msgNoSummary)
+		return c.say(ctx, msgNoSummary)
 	}
-	if err := c.deferReply(false); err != nil {
+	if err := c.deferReply(ctx, false); err != nil {
 		return err
 	}
 	coll, ok, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
@@ -119,7 +119,7 @@ func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
 const docsPageSize = 10
 
 func (b *Bot) cmdSources(ctx context.Context, c *ictx, _ options) error {
-	if err := c.deferReply(true); err != nil {
+	if err := c.deferReply(ctx, true); err != nil {
 		return err
 	}
 	r, err := b.documentsPage(ctx, c, 0)
@@ -176,10 +176,10 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 	case strings.HasPrefix(id, idSources):
 		rec, ok := b.record(c, strings.TrimPrefix(id, idSources))
 		if !ok {
-			b.logErr(c, c.say(msgExpired))
+			b.logErr(c, c.say(ctx, msgExpired))
 			return
 		}
-		b.logErr(c, c.reply(renderSourcesView(rec.Sources), true))
+		b.logErr(c, c.reply(ctx, renderSourcesView(rec.Sources), true))
 	case strings.HasPrefix(id, idHelpful), strings.HasPrefix(id, idNotHelp):
 		b.feedback(ctx, c, id[len(idHelpful):], strings.HasPrefix(id, idHelpful))
 	case strings.HasPrefix(id, idDocsPage):
@@ -189,9 +189,9 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 			c.log.Error("discord documents page failed", slog.Any("err", err))
 			r = rendered{Content: msgFailed}
 		}
-		b.logErr(c, c.update(r))
+		b.logErr(c, c.update(ctx, r))
 	default:
-		b.logErr(c, c.say("That button is from an older version of citebot."))
+		b.logErr(c, c.say(ctx, "That button is from an older version of citebot."))
 	}
 }
 
@@ -207,7 +207,7 @@ func (b *Bot) record(c *ictx, key string) (*answerRecord, bool) {
 func (b *Bot) feedback(ctx context.Context, c *ictx, key string, helpful bool) {
 	rec, ok := b.record(c, key)
 	if !ok {
-		b.logErr(c, c.say(msgExpired))
+		b.logErr(c, c.say(ctx, msgExpired))
 		return
 	}
 	ids := make([]int64, 0, len(rec.Sources))
@@ -218,8 +218,8 @@ func (b *Bot) feedback(ctx context.Context, c *ictx, key string, helpful bool) {
 		Question: rec.Question, Answer: rec.Answer, ChunkIDs: ids, Helpful: helpful, At: time.Now()}
 	if err := b.cfg.Library.SaveFeedback(ctx, f); err != nil {
 		c.log.Error("discord feedback not saved", slog.Any("err", err))
-		b.logErr(c, c.say("Sorry, I couldn't record that feedback."))
+		b.logErr(c, c.say(ctx, "Sorry, I couldn't record that feedback."))
 		return
 	}
-	b.logErr(c, c.say("Thanks — your feedback was recorded."))
+	b.logErr(c, c.say(ctx, "Thanks — your feedback was recorded."))
 }

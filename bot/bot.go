@@ -161,7 +161,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		_ = b.s.Close()
 		return err
 	}
-	b.log.Info("discord bot ready", slog.String("user_id", b.s.State.User.ID), slog.Bool("message_content", b.cfg.MessageContent))
+	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
 	<-ctx.Done()
 	b.shutdown()
 	return nil
@@ -243,6 +243,16 @@ func (t *tracker) drain(grace time.Duration) bool {
 	case <-time.After(grace):
 		return false
 	}
+}
+
+// selfID is the bot user's id (also the application id), from READY.
+func (b *Bot) selfID() string {
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.User == nil {
+		return ""
+	}
+	return b.s.State.User.ID
 }
 
 // GuildCollection is a guild's default collection.

@@ -81,7 +81,7 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 // RegisterCommands bulk-overwrites the commands (idempotent): to
 // Config.DevGuildID when set, else globally.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
-	appID := b.s.State.User.ID
+	appID := b.selfID()
 	if _, err := b.s.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuildID, b.Commands(), discordgo.WithContext(ctx)); err != nil {
 		return fmt.Errorf("register commands: %w", err)
 	}
@@ -122,8 +122,8 @@ func (o options) boolean(name string) bool {
 }
 
 func (b *Bot) onInteraction(i *discordgo.Interaction) {
-	c := b.newIctx(i, func(r *discordgo.InteractionResponse) error {
-		if err := b.s.InteractionRespond(i, r, discordgo.WithContext(b.workCtx)); err != nil {
+	c := b.newIctx(i, func(ctx context.Context, r *discordgo.InteractionResponse) error {
+		if err := b.s.InteractionRespond(i, r, discordgo.WithContext(ctx)); err != nil {
 			return fmt.Errorf("respond to interaction: %w", err)
 		}
 		return nil
@@ -137,13 +137,13 @@ func (b *Bot) handleInteraction(c *ictx) {
 		c.log.Debug("discord duplicate interaction ignored")
 		return
 	}
+	ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.AnswerTimeout)
+	defer cancel()
 	if !b.track.begin() {
-		b.logErr(c, c.say("citebot is restarting; please try again in a minute."))
+		b.logErr(c, c.say(ctx, "citebot is restarting; please try again in a minute."))
 		return
 	}
 	defer b.track.end()
-	ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.AnswerTimeout)
-	defer cancel()
 	switch c.i.Type {
 	case discordgo.InteractionApplicationCommand:
 		b.runCommand(ctx, c)
@@ -164,17 +164,17 @@ func (b *Bot) runCommand(ctx context.Context, c *ictx) {
 	data := c.i.ApplicationCommandData()
 	cmd, ok := b.cmds[data.Name]
 	if !ok {
-		b.logErr(c, c.say("I don't know that command; it may be from an older version of citebot."))
+		b.logErr(c, c.say(ctx, "I don't know that command; it may be from an older version of citebot."))
 		return
 	}
 	c.log = c.log.With(slog.String("command", data.Name))
 	if cmd.admin && !c.isAdmin() {
-		b.logErr(c, c.say(fmt.Sprintf("/%s needs the Manage Server permission.", data.Name)))
+		b.logErr(c, c.say(ctx, fmt.Sprintf("/%s needs the Manage Server permission.", data.Name)))
 		return
 	}
 	if cmd.limited {
 		if ok, wait := b.allow(c.i.GuildID, c.userID()); !ok {
-			b.logErr(c, c.say(fmt.Sprintf("You're going a bit fast — please try again in %d s.", int(math.Ceil(wait.Seconds())))))
+			b.logErr(c, c.say(ctx, fmt.Sprintf("You're going a bit fast — please try again in %d s.", int(math.Ceil(wait.Seconds())))))
 			return
 		}
 	}
@@ -215,11 +215,11 @@ func (b *Bot) autocomplete(ctx context.Context, c *ictx) {
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	b.logErr(c, c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+	b.logErr(c, c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices}}))
 }
 
-func (b *Bot) cmdHelp(_ context.Context, c *ictx, _ options) error {
+func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 	text := "**citebot** answers from this server's documents and cites them.\n" +
 		"• `/ask question` — ask; add `private:true` to see the answer alone.\n" +
 		"• Mention me with a question; I reply in a thread where follow-ups keep the conversation" +
@@ -227,5 +227,5 @@ func (b *Bot) cmdHelp(_ context.Context, c *ictx, _ options) error {
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
 		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`."
-	return c.say(text)
+	return c.say(ctx, text)
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -104,7 +105,7 @@ type httpAck struct {
 
 func (h *interactionsHandler) run(i *discordgo.Interaction) *discordgo.InteractionResponse {
 	a := &httpAck{first: make(chan *discordgo.InteractionResponse, 1)}
-	c := h.b.newIctx(i, func(r *discordgo.InteractionResponse) error { return a.respond(h.b, i, r) })
+	c := h.b.newIctx(i, func(ctx context.Context, r *discordgo.InteractionResponse) error { return a.respond(ctx, h.b, i, r) })
 	go h.b.handleInteraction(c)
 	timer := time.NewTimer(h.cfg.DeferAfter)
 	defer timer.Stop()
@@ -136,7 +137,7 @@ func deferralFor(i *discordgo.Interaction) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 }
 
-func (a *httpAck) respond(b *Bot, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
+func (a *httpAck) respond(ctx context.Context, b *Bot, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
@@ -153,7 +154,7 @@ func (a *httpAck) respond(b *Bot, i *discordgo.Interaction, r *discordgo.Interac
 	}
 	d := r.Data
 	_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds, Components: &d.Components,
-		AllowedMentions: noMentions()}, discordgo.WithContext(b.workCtx))
+		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		b.log.Warn("discord late response not delivered", slog.Any("err", err))
 		return fmt.Errorf("edit deferred response: %w", err)

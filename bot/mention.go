@@ -19,7 +19,7 @@ var mentionRe = regexp.MustCompile(`<@!?(\d+)>`)
 // addressed to it: a mention anywhere, or (with the message content
 // intent) any message in a thread the bot answers in.
 func (b *Bot) question(m *discordgo.Message) (string, bool) {
-	self := b.s.State.User.ID
+	self := b.selfID()
 	mentioned := false
 	for _, u := range m.Mentions {
 		mentioned = mentioned || u.ID == self

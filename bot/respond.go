@@ -16,11 +16,11 @@ import (
 type ictx struct {
 	b   *Bot
 	i   *discordgo.Interaction
-	ack func(*discordgo.InteractionResponse) error
+	ack func(context.Context, *discordgo.InteractionResponse) error
 	log *slog.Logger
 }
 
-func (b *Bot) newIctx(i *discordgo.Interaction, ack func(*discordgo.InteractionResponse) error) *ictx {
+func (b *Bot) newIctx(i *discordgo.Interaction, ack func(context.Context, *discordgo.InteractionResponse) error) *ictx {
 	c := &ictx{b: b, i: i, ack: ack}
 	c.log = b.log.With(slog.String("interaction_id", i.ID), slog.String("guild_id", i.GuildID),
 		slog.String("channel_id", i.ChannelID), slog.String("user_id", c.userID()))
@@ -64,22 +64,24 @@ func (r rendered) responseData(ephemeral bool) *discordgo.InteractionResponseDat
 }
 
 // reply answers at once (no deferral).
-func (c *ictx) reply(r rendered, ephemeral bool) error {
-	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: r.responseData(ephemeral)})
+func (c *ictx) reply(ctx context.Context, r rendered, ephemeral bool) error {
+	return c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: r.responseData(ephemeral)})
 }
 
 // say replies with a short ephemeral text.
-func (c *ictx) say(text string) error { return c.reply(rendered{Content: text}, true) }
+func (c *ictx) say(ctx context.Context, text string) error {
+	return c.reply(ctx, rendered{Content: text}, true)
+}
 
 // deferReply acknowledges now and edits later.
-func (c *ictx) deferReply(ephemeral bool) error {
-	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+func (c *ictx) deferReply(ctx context.Context, ephemeral bool) error {
+	return c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: flags(ephemeral)}})
 }
 
 // update replaces the message a component is on.
-func (c *ictx) update(r rendered) error {
-	return c.ack(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: r.responseData(false)})
+func (c *ictx) update(ctx context.Context, r rendered) error {
+	return c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: r.responseData(false)})
 }
 
 // edit replaces the original response.
