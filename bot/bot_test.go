@@ -262,3 +262,25 @@ func TestRateLimitAndQueue(t *testing.T) {
 	h.original(t, is[0], answered)
 	h.original(t, is[1], answered)
 }
+
+func TestSummaryAndForget(t *testing.T) {
+	h := start(t, discordtest.Options{}, nil)
+	h.lib.add("guild-"+guildA, 2)
+	s := h.srv.Command(t, member, "summary", discordtest.StringOption("document", "docs/page-01.md"))
+	h.original(t, s, func(m discordgo.Message) bool { return m.Content == "Summary of docs/page-01.md in guild-111." })
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"known", "docs/page-00.md", "Forgot docs/page-00.md."},
+		{"unknown", "nope.md", "There is no document nope.md"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := h.srv.Command(t, admin, "forget", discordtest.StringOption("document", tt.doc))
+			h.original(t, i, func(m discordgo.Message) bool { return strings.HasPrefix(m.Content, tt.want) })
+		})
+	}
+	if docs, total, _ := h.lib.Documents(context.Background(), "guild-"+guildA, 0, 10); total != 1 || docs[0].Source != "docs/page-01.md" {
+		t.Errorf("documents after forget = %+v", docs)
+	}
+}

@@ -167,7 +167,6 @@ func (b *Bot) runCommand(ctx context.Context, c *ictx) {
 		b.logErr(c, c.say(ctx, "I don't know that command; it may be from an older version of citebot."))
 		return
 	}
-	c.log = c.log.With(slog.String("command", data.Name))
 	if cmd.admin && !c.isAdmin() {
 		b.logErr(c, c.say(ctx, fmt.Sprintf("/%s needs the Manage Server permission.", data.Name)))
 		return

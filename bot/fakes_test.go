@@ -75,10 +75,17 @@ type fakeLibrary struct {
 	docs     map[string][]rag.DocumentInfo
 	maps     map[string]string
 	feedback []bot.Feedback
+	delay    time.Duration // ChannelCollection sleeps this long
 }
 
 func newLibrary() *fakeLibrary {
 	return &fakeLibrary{docs: map[string][]rag.DocumentInfo{}, maps: map[string]string{}}
+}
+
+func (l *fakeLibrary) setDelay(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.delay = d
 }
 
 func (l *fakeLibrary) add(coll string, n int) {
@@ -139,6 +146,10 @@ func (l *fakeLibrary) feedbacks() []bot.Feedback {
 }
 
 func (l *fakeLibrary) ChannelCollection(_ context.Context, guildID, channelID string) (string, bool, error) {
+	l.mu.Lock()
+	d := l.delay
+	l.mu.Unlock()
+	time.Sleep(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c, ok := l.maps[guildID+"/"+channelID]

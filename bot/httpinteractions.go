@@ -149,8 +149,8 @@ func (a *httpAck) respond(ctx context.Context, b *Bot, i *discordgo.Interaction,
 		return nil
 	}
 	a.answered = true
-	if r.Data == nil || r.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource || r.Type == discordgo.InteractionResponseDeferredMessageUpdate {
-		return nil
+	if r.Data == nil || (r.Type != discordgo.InteractionResponseChannelMessageWithSource && r.Type != discordgo.InteractionResponseUpdateMessage) {
+		return nil // a deferral is already in place; autocomplete is too late
 	}
 	d := r.Data
 	_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds, Components: &d.Components,

@@ -25,7 +25,8 @@ func TestInteractionsHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	ans := &fakeAnswerer{hold: make(chan struct{})}
-	b, err := bot.New(s, bot.Config{Answerer: ans, Library: newLibrary(), Logger: discardLogger()})
+	lib := newLibrary()
+	b, err := bot.New(s, bot.Config{Answerer: ans, Library: lib, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +76,22 @@ func TestInteractionsHandler(t *testing.T) {
 		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseChannelMessageWithSource {
 			t.Fatalf("response %s (%v)", body, err)
 		}
+	})
+	t.Run("slow handler deferred by the endpoint", func(t *testing.T) {
+		lib.setDelay(500 * time.Millisecond)
+		defer lib.setDelay(0)
+		i := srv.NewCommand(admin, "collection", discordtest.Subcommand("show"))
+		raw, _ := json.Marshal(i)
+		_, body := post(priv, now, raw)
+		var r discordgo.InteractionResponse
+		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			t.Fatalf("response %s (%v), want a deferral", body, err)
+		}
+		srv.Acknowledge(t, i, body)
+		discordtest.WaitFor(t, func() bool {
+			m, ok := srv.Original(i.Token)
+			return ok && strings.Contains(m.Content, "answers from `guild-111`")
+		}, wait)
 	})
 	t.Run("slow ask deferred then edited", func(t *testing.T) {
 		i := srv.NewCommand(member, "ask", discordtest.StringOption("question", "slow"))

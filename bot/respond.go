@@ -24,6 +24,9 @@ func (b *Bot) newIctx(i *discordgo.Interaction, ack func(context.Context, *disco
 	c := &ictx{b: b, i: i, ack: ack}
 	c.log = b.log.With(slog.String("interaction_id", i.ID), slog.String("guild_id", i.GuildID),
 		slog.String("channel_id", i.ChannelID), slog.String("user_id", c.userID()))
+	if i.Type == discordgo.InteractionApplicationCommand || i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		c.log = c.log.With(slog.String("command", i.ApplicationCommandData().Name))
+	}
 	return c
 }
 
