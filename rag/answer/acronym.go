@@ -59,12 +59,27 @@ func initialsMatch(fields []string, acr string) bool {
 	return string(initials) == w || string(partInitials) == w || string(capInitials) == w
 }
 
-// canonical rewrites every long form in text as its acronym, so that term
-// overlap and embeddings see one spelling.
-func canonical(text string, acr map[string]string) string {
+// folder rewrites the long forms of acronyms as the acronyms, so that
+// term overlap and embeddings see one spelling.
+type folder []struct {
+	re  *regexp.Regexp
+	acr string
+}
+
+func newFolder(acr map[string]string) folder {
+	f := make(folder, 0, len(acr))
 	for long, a := range acr {
-		re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(long) + `\b`)
-		text = re.ReplaceAllLiteralString(text, a)
+		f = append(f, struct {
+			re  *regexp.Regexp
+			acr string
+		}{regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(long) + `\b`), a})
+	}
+	return f
+}
+
+func (f folder) fold(text string) string {
+	for _, r := range f {
+		text = r.re.ReplaceAllLiteralString(text, r.acr)
 	}
 	return text
 }

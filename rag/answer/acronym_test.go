@@ -21,7 +21,7 @@ func TestAcronyms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := canonical(tt.in, map[string]string{"al-qaeda": "AQ", "hayat tahrir al-sham": "HTS"}); got != tt.want {
+			if got := newFolder(map[string]string{"al-qaeda": "AQ", "hayat tahrir al-sham": "HTS"}).fold(tt.in); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -58,17 +58,18 @@ func claimScores(t *testing.T, emb Embedder, chunks []rag.Passage) []claimScore 
 		t.Fatal(err)
 	}
 	claims := readClaims(t)
-	cs := make([]claim, len(claims))
+	fold := newFolder(passageAcronyms(chunks)).fold
+	texts := make([]string, len(claims))
 	for i, c := range claims {
-		cs[i] = claim{bare: c.Claim}
+		texts[i] = c.Claim
 	}
-	sup, vecs, err := p.supportData(t.Context(), cs, chunks)
+	sup, vecs, err := p.supportData(t.Context(), texts, chunks, fold)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []claimScore
 	for i, c := range claims {
-		terms := contentTerms(c.Claim)
+		terms := contentTerms(fold(c.Claim))
 		for j, ch := range chunks {
 			lex := coverage(terms, sup[j].terms)
 			e := 0.0

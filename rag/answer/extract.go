@@ -27,7 +27,7 @@ const minSentenceTerms = 3
 // spelling, and a sentence's term coverage may borrow from the sentence
 // before it ("In return, they get …"), discounted by windowDiscount.
 func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passage) ([]candidate, error) {
-	acr := passageAcronyms(passages)
+	fold := newFolder(passageAcronyms(passages)).fold
 	var cands []candidate
 	var windows []map[string]bool
 	for i, ps := range passages {
@@ -35,7 +35,7 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 		for _, s := range sentences(ps.Text) {
 			if len(contentTerms(s)) >= minSentenceTerms {
 				cands = append(cands, candidate{text: s, passage: i})
-				windows = append(windows, termSet(canonical(prev+" "+s, acr)))
+				windows = append(windows, termSet(fold(prev+" "+s)))
 			}
 			prev = s
 		}
@@ -43,11 +43,11 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	query = canonical(query, acr)
+	query = fold(query)
 	texts := make([]string, 0, len(cands)+1)
 	texts = append(texts, query)
 	for _, c := range cands {
-		texts = append(texts, canonical(c.text, acr))
+		texts = append(texts, fold(c.text))
 	}
 	vecs, err := p.embed(ctx, texts)
 	if err != nil {

@@ -54,7 +54,12 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 		v.refusal, v.reason = true, "no valid citation"
 		return v, nil
 	}
-	sup, claimVecs, err := p.supportData(ctx, cs, given)
+	fold := newFolder(passageAcronyms(given)).fold
+	bare := make([]string, len(cs))
+	for i, c := range cs {
+		bare[i] = c.bare
+	}
+	sup, claimVecs, err := p.supportData(ctx, bare, given, fold)
 	if err != nil {
 		return v, err
 	}
@@ -66,7 +71,7 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 			continue
 		}
 		v.claims++
-		cites := p.checkClaim(c.bare, claimVecs[i], valid[i], sup, &v)
+		cites := p.checkClaim(contentTerms(fold(c.bare)), claimVecs[i], valid[i], sup, &v)
 		if len(cites) == 0 {
 			continue
 		}
@@ -100,8 +105,7 @@ func validCites(cs []claim, n int) ([][]int, int) {
 // checkClaim keeps the citations whose passage supports the sentence; if
 // none does, it moves the citation to the given passage that supports it
 // best, and returns nothing when no passage does.
-func (p *Pipeline) checkClaim(bare string, vec []float32, cites []int, sup []support, v *verdict) []int {
-	terms := contentTerms(bare)
+func (p *Pipeline) checkClaim(terms []string, vec []float32, cites []int, sup []support, v *verdict) []int {
 	var ok []int
 	for _, n := range cites {
 		if _, yes := p.supports(terms, vec, sup[n-1]); yes {
@@ -171,12 +175,10 @@ func (p *Pipeline) jointlySupports(terms []string, vec []float32, cites []int, s
 }
 
 // supportData embeds the claims, the passages and their sentences in one
-// batch.
-func (p *Pipeline) supportData(ctx context.Context, cs []claim, given []rag.Passage) ([]support, [][]float32, error) {
-	texts := make([]string, 0, len(cs)+4*len(given))
-	for _, c := range cs {
-		texts = append(texts, c.bare)
-	}
+// batch; the passages' word sets have acronyms folded by fold.
+func (p *Pipeline) supportData(ctx context.Context, claims []string, given []rag.Passage, fold func(string) string) ([]support, [][]float32, error) {
+	texts := make([]string, 0, len(claims)+4*len(given))
+	texts = append(texts, claims...)
 	spans := make([][2]int, len(given))
 	for i, g := range given {
 		start := len(texts)
@@ -190,9 +192,9 @@ func (p *Pipeline) supportData(ctx context.Context, cs []claim, given []rag.Pass
 	}
 	sup := make([]support, len(given))
 	for i, g := range given {
-		sup[i] = support{terms: termSet(body(g)), vecs: vecs[spans[i][0]:spans[i][1]]}
+		sup[i] = support{terms: termSet(fold(body(g))), vecs: vecs[spans[i][0]:spans[i][1]]}
 	}
-	return sup, vecs[:len(cs)], nil
+	return sup, vecs[:len(claims)], nil
 }
 
 // body is what a model reads of a passage: its context when the
