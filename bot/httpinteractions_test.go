@@ -68,26 +68,25 @@ func TestInteractionsHandler(t *testing.T) {
 			}
 		})
 	}
-	t.Run("help answered inline", func(t *testing.T) {
-		i := srv.NewCommand(member, "help")
+	// send posts i and checks the response type.
+	send := func(t *testing.T, i *discordgo.Interaction, want discordgo.InteractionResponseType) []byte {
+		t.Helper()
 		raw, _ := json.Marshal(i)
 		_, body := post(priv, now, raw)
 		var r discordgo.InteractionResponse
-		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseChannelMessageWithSource {
-			t.Fatalf("response %s (%v)", body, err)
+		if err := json.Unmarshal(body, &r); err != nil || r.Type != want {
+			t.Fatalf("response %s (%v), want type %d", body, err, want)
 		}
+		return body
+	}
+	t.Run("help answered inline", func(t *testing.T) {
+		send(t, srv.NewCommand(member, "help"), discordgo.InteractionResponseChannelMessageWithSource)
 	})
 	t.Run("slow handler deferred by the endpoint", func(t *testing.T) {
 		lib.setDelay(500 * time.Millisecond)
 		defer lib.setDelay(0)
 		i := srv.NewCommand(admin, "collection", discordtest.Subcommand("show"))
-		raw, _ := json.Marshal(i)
-		_, body := post(priv, now, raw)
-		var r discordgo.InteractionResponse
-		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
-			t.Fatalf("response %s (%v), want a deferral", body, err)
-		}
-		srv.Acknowledge(t, i, body)
+		srv.Acknowledge(t, i, send(t, i, discordgo.InteractionResponseDeferredChannelMessageWithSource))
 		discordtest.WaitFor(t, func() bool {
 			m, ok := srv.Original(i.Token)
 			return ok && strings.Contains(m.Content, "answers from `guild-111`")
@@ -95,13 +94,7 @@ func TestInteractionsHandler(t *testing.T) {
 	})
 	t.Run("slow ask deferred then edited", func(t *testing.T) {
 		i := srv.NewCommand(member, "ask", discordtest.StringOption("question", "slow"))
-		raw, _ := json.Marshal(i)
-		_, body := post(priv, now, raw)
-		var r discordgo.InteractionResponse
-		if err := json.Unmarshal(body, &r); err != nil || r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
-			t.Fatalf("response %s (%v), want a deferral", body, err)
-		}
-		srv.Acknowledge(t, i, body)
+		srv.Acknowledge(t, i, send(t, i, discordgo.InteractionResponseDeferredChannelMessageWithSource))
 		close(ans.hold)
 		discordtest.WaitFor(t, func() bool { m, ok := srv.Original(i.Token); return ok && answered(m) }, wait)
 		if n := len(srv.CallsTo("POST /interactions/{id}/{token}/callback")); n != 0 {
