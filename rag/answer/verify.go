@@ -8,7 +8,8 @@ import (
 )
 
 // minClaimTerms: sentences with fewer content words ("In short:") are
-// connective text, not claims, and are neither checked nor counted.
+// connective text, not claims: they are neither checked nor counted, and
+// lose any citation, which nothing in them could be checked against.
 const minClaimTerms = 2
 
 // noAnswerMarker is what the prompt tells the model to reply when the
@@ -66,8 +67,9 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 	var keep []claim
 	var keepCites [][]int
 	for i, c := range cs {
-		if len(contentTerms(c.bare)) < minClaimTerms {
-			keep, keepCites = append(keep, c), append(keepCites, valid[i])
+		if len(contentTerms(c.bare)) < minClaimTerms { // connective text: kept, uncited
+			v.dropped += len(valid[i])
+			keep, keepCites = append(keep, c), append(keepCites, nil)
 			continue
 		}
 		v.claims++
