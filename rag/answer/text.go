@@ -98,7 +98,7 @@ func coverage(a []string, b map[string]bool) float64 {
 			continue
 		}
 		seen[t] = true
-		if b[t] {
+		if b[t] || prefixMatch(t, b) {
 			hit++
 		}
 	}
@@ -106,6 +106,24 @@ func coverage(a []string, b map[string]bool) float64 {
 		return 0
 	}
 	return float64(hit) / float64(len(seen))
+}
+
+// minPrefix is the shortest stem that matches a longer one it begins
+// ("seiz" of "seize" meets "seizur" of "seizure").
+const minPrefix = 4
+
+// prefixMatch reports whether t and a term of b, both at least minPrefix
+// long, are one the other's prefix.
+func prefixMatch(t string, b map[string]bool) bool {
+	if len(t) < minPrefix {
+		return false
+	}
+	for u := range b {
+		if len(u) >= minPrefix && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u)) {
+			return true
+		}
+	}
+	return false
 }
 
 // abbreviations end with a period that does not end a sentence.
