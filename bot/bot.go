@@ -32,11 +32,18 @@ import (
 // Config configures a Bot. Zero durations and sizes take the defaults
 // noted.
 type Config struct {
-	Answerer   Answerer
-	Summarizer Summarizer // optional; /summary says it is unavailable without one
-	Library    Library
-	Ingester   Ingester // optional; admin ingest commands say so without one
-	Logger     *slog.Logger
+	// Answerer answers /ask and mentions; required.
+	Answerer Answerer
+	// Summarizer serves /summary; optional (the command then says it is
+	// unavailable).
+	Summarizer Summarizer
+	// Library lists, forgets and maps documents and stores feedback;
+	// required.
+	Library Library
+	// Ingester serves /ingest and /reingest; optional.
+	Ingester Ingester
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
 
 	// DevGuildID registers the commands to that guild only (instant);
 	// empty registers them globally.

@@ -51,19 +51,19 @@ type Ingester interface {
 
 // IngestProgress reports how far an ingest run is.
 type IngestProgress struct {
-	Done    int
-	Total   int
+	Done    int    // sources finished
+	Total   int    // sources in the run; 0 when unknown
 	Current string // the source being processed; may be empty
 }
 
 // IngestSummary is what an ingest run did.
 type IngestSummary struct {
-	Added     int
-	Updated   int
-	Unchanged int
-	Removed   int
-	Failed    int
-	Chunks    int
+	Added     int // new documents
+	Updated   int // documents whose content changed
+	Unchanged int // documents skipped as identical
+	Removed   int // documents gone from their source
+	Failed    int // documents that could not be read
+	Chunks    int // chunks written
 	// Errors holds short per-source error descriptions, without document
 	// text.
 	Errors []string
@@ -71,13 +71,13 @@ type IngestSummary struct {
 
 // Feedback is one 👍/👎 on an answer.
 type Feedback struct {
-	GuildID    string
+	GuildID    string // empty for a DM
 	ChannelID  string
-	UserID     string
-	Collection string
+	UserID     string // who pressed the button
+	Collection string // where the answer came from
 	Question   string
-	Answer     string
-	ChunkIDs   []int64
-	Helpful    bool
+	Answer     string  // the answer text as rendered, with [n] citations
+	ChunkIDs   []int64 // the cited chunks, in citation order
+	Helpful    bool    // 👍 true, 👎 false
 	At         time.Time
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
 	"time"
 
@@ -208,6 +207,3 @@ func (s *Server) AttachmentCommand(t testing.TB, inv Invoker, name, optName stri
 		Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{a.ID: a}}}
 	return s.CommandData(t, inv, data)
 }
-
-// Snowflake formats n as an id.
-func Snowflake(n int64) string { return strconv.FormatInt(n, 10) }

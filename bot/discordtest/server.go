@@ -50,13 +50,14 @@ const APIPrefix = "/api/v10"
 // Call is one recorded REST request.
 type Call struct {
 	Method string
-	Path   string
+	// Path is the request path without APIPrefix.
+	Path string
 	// Route is the route pattern that served it, e.g.
 	// "POST /channels/{channel}/messages".
 	Route  string
-	Body   []byte
-	Status int
-	At     time.Time
+	Body   []byte    // request body
+	Status int       // response status
+	At     time.Time // when the request arrived
 }
 
 // Server is the fake Discord. Create it with New; it closes itself when
