@@ -21,6 +21,9 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 const testModel = "scripted-model"
 
+// The LLM client is the pipeline's ChatModel.
+var _ ChatModel = (*llm.Client)(nil)
+
 // fakeRetriever returns its passages for every query and records them.
 type fakeRetriever struct {
 	passages []rag.Passage
