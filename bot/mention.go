@@ -73,7 +73,7 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 	if err != nil {
 		return err
 	}
-	release, err := b.pool.acquire(ctx, nil)
+	release, err := b.pool.acquire(ctx, func() { b.send(ctx, log, m, msgQueued) })
 	if err != nil {
 		b.send(ctx, log, m, msgBusy)
 		return nil

@@ -155,7 +155,7 @@ func restCode(err error) int {
 }
 
 func TestRESTRules(t *testing.T) {
-	srv := discordtest.New(t, discordtest.Options{InteractionWindow: 300 * time.Millisecond})
+	srv := discordtest.New(t, discordtest.Options{})
 	s := open(t, srv, discordgo.IntentsGuilds)
 	inv := discordtest.Invoker{GuildID: "1", ChannelID: "2", UserID: "3"}
 	none := &discordgo.MessageAllowedMentions{}
@@ -177,9 +177,11 @@ func TestRESTRules(t *testing.T) {
 		}
 	})
 	t.Run("too late", func(t *testing.T) {
-		i := srv.Command(t, inv, "ask")
-		time.Sleep(400 * time.Millisecond)
-		err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+		late := discordtest.New(t, discordtest.Options{InteractionWindow: 50 * time.Millisecond})
+		ls := open(t, late, discordgo.IntentsGuilds)
+		i := late.Command(t, inv, "ask")
+		time.Sleep(100 * time.Millisecond) // only ever later than the window
+		err := ls.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
 		if code := restCode(err); code != discordtest.CodeUnknownInteraction {
 			t.Errorf("late ack code %d, want 10062", code)
 		}
