@@ -29,6 +29,11 @@ type result struct {
 
 func citebot(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return run(t, env, args...)
+}
+
+func run(t testing.TB, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	wd, _ := os.Getwd()
 	err := cli.Run(t.Context(), cli.IO{Args: args, Getenv: func(k string) string { return env[k] },

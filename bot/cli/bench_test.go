@@ -1,0 +1,65 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/citebot/citebot/rag/eval"
+)
+
+// sharedCorpus is the material in ../shared beside the repository.
+const sharedCorpus = "../../../shared/corpus"
+
+// BenchmarkQAWithDistractors ingests the material and 1,000 unrelated
+// documents into one collection and evaluates retrieval and answers on
+// the project's own QA set about the material.
+func BenchmarkQAWithDistractors(b *testing.B) {
+	if _, err := os.Stat(sharedCorpus); err != nil {
+		b.Skip("../shared/corpus is absent")
+	}
+	if dbURL == "" {
+		b.Skip("no database")
+	}
+	env := map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": benchModelDir(b), "CITEBOT_LOG_LEVEL": "warn"}
+	dir := b.TempDir()
+	for i, d := range eval.Distractors(1000, 11) {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("distractor-%04d.md", i)), []byte("# "+d.Title+"\n\n"+d.Text), 0o644)
+	}
+	const coll = "bench-qa-distractors"
+	qa := "../../rag/answer/testdata/qa-hts.jsonl"
+	for b.Loop() {
+		if r := run(b, env, "ingest", "--collection", coll, sharedCorpus, dir); r.err != nil {
+			b.Fatalf("ingest: %v\n%s", r.err, r.stderr)
+		}
+		for _, kind := range []string{"retrieval", "answers"} {
+			r := run(b, env, "eval", kind, "--collection", coll, "--qa", qa, "--json")
+			if r.err != nil {
+				b.Fatalf("eval %s: %v\n%s", kind, r.err, r.stderr)
+			}
+			var m map[string]float64
+			if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+				b.Fatal(err)
+			}
+			for k, v := range m {
+				if k != "questions" {
+					b.ReportMetric(v, k)
+				}
+			}
+		}
+	}
+}
+
+func benchModelDir(b *testing.B) string {
+	wd, _ := os.Getwd()
+	for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
+		p := filepath.Join(d, ".cache", "models", "use-lite-0.2.0")
+		if _, err := os.Stat(filepath.Join(p, "model.json")); err == nil {
+			return p
+		}
+	}
+	b.Skip("the local model is missing: run `make model`")
+	return ""
+}

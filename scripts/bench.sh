@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs citebot's benchmarks on this machine and writes docs/benchmarks.md:
+# the machine, the commit, and for each row the command that produced it
+# and its peak memory. Benchmarks report; they do not fail on a target.
+# Needs the database and the model (`make bench` sets both up).
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+out=${BENCH_OUT:-docs/benchmarks.md}
+scifact=${SCIFACT_DIR:-$repo/../shared/bench/scifact}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+command -v /usr/bin/time >/dev/null || { echo "bench: installing GNU time" >&2; apt-get install -y -qq time >/dev/null; }
+
+rows=()
+# row STEP COMMAND RESULT PEAK_KB
+row() { rows+=("| $1 | \`$2\` | $3 | $(($4 / 1024)) MB |"); }
+
+# gobench PKG REGEX BENCHTIME: runs a compiled test binary's benchmarks in
+# the package folder; prints the benchmark lines, leaves peak RSS in $tmp/mem.
+gobench() {
+	local pkg=$1 re=$2 bt=$3 bin
+	bin=$tmp/$(echo "$pkg" | tr / _).test
+	[ -x "$bin" ] || go test -c -o "$bin" "./$pkg" >&2
+	(cd "$pkg" && /usr/bin/time -f '%M' -o "$tmp/mem" "$bin" -test.run '^$' -test.bench "$re" -test.benchtime "$bt" -test.count 1) |
+		tee -a "$tmp/raw.txt" | grep '^Benchmark' || true
+}
+
+# metrics LINE: the custom metrics of a benchmark line, "value unit" pairs.
+metrics() { awk '{ s = ""; for (i = 5; i < NF; i += 2) s = s (s ? ", " : "") $i " " $(i+1); print s }' <<<"$1"; }
+
+bench_row() { # STEP PKG REGEX BENCHTIME
+	local lines
+	lines=$(gobench "$2" "$3" "$4")
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		row "$1: $(awk '{print $1}' <<<"$l" | sed 's/-[0-9]*$//')" "go test -run '^\$' -bench '$3' -benchtime $4 ./$2" "$(metrics "$l")" "$(cat "$tmp/mem")"
+	done <<<"$lines"
+}
+
+echo "bench: local model" >&2
+bench_row "embedding" embeddings/uselite 'EmbedFullChunks|EmbedQuery|Load' 3s
+echo "bench: store and index" >&2
+bench_row "store" rag/store 'StoreAndIndex' 2x
+echo "bench: hybrid query latency (fills 110,000 chunks; takes minutes)" >&2
+bench_row "query" rag/store 'HybridQuery' 300x
+echo "bench: re-ingest" >&2
+bench_row "ingest" rag/ingest 'ReingestUnchanged' 5x
+echo "bench: Discord" >&2
+bench_row "discord" bot 'ConcurrentAsk|Load' 1x
+echo "bench: QA set with 1,000 distractors" >&2
+bench_row "qa" bot/cli 'QAWithDistractors' 1x
+
+scifact_rows=()
+if [ -f "$scifact/corpus.jsonl" ]; then
+	CGO_ENABLED=0 go build -o "$tmp/citebot" .
+	for mode in text vector hybrid; do
+		echo "bench: SciFact ($mode; the first run ingests 5,183 abstracts)" >&2
+		cmd="citebot eval beir --corpus \$S/corpus.jsonl --queries \$S/queries.jsonl --qrels \$S/qrels/train.tsv --mode $mode --json"
+		json=$(/usr/bin/time -f '%M' -o "$tmp/mem" "$tmp/citebot" eval beir --corpus "$scifact/corpus.jsonl" \
+			--queries "$scifact/queries.jsonl" --qrels "$scifact/qrels/train.tsv" --mode "$mode" --json --log-level warn)
+		scifact_rows+=("| $mode | $(jq -r '."ndcg@10"' <<<"$json" 2>/dev/null || echo "$json") | $(jq -r '."recall@100"' <<<"$json" 2>/dev/null) | $(jq -r '."recall@10"' <<<"$json" 2>/dev/null) | $(jq -r '."mrr@10"' <<<"$json" 2>/dev/null) | $(jq -r '.queries' <<<"$json" 2>/dev/null) | \`$cmd\` | $(($(cat "$tmp/mem") / 1024)) MB |")
+	done
+fi
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`make bench\` (scripts/bench.sh); numbers from one run, not a target check."
+	echo
+	echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/{print $2}') GiB"
+	echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(go version | awk '{print $3}'); PostgreSQL $(psql --version | awk '{print $3}')"
+	echo
+	echo "| step | command | result | peak memory |"
+	echo "| --- | --- | --- | --- |"
+	printf '%s\n' "${rows[@]}"
+	if [ ${#scifact_rows[@]} -gt 0 ]; then
+		echo
+		echo "## SciFact (train judgments, local model; S=../shared/bench/scifact)"
+		echo
+		echo "| mode | nDCG@10 | recall@100 | recall@10 | MRR@10 | queries | command | peak memory |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+		printf '%s\n' "${scifact_rows[@]}"
+	fi
+	echo
+	echo "Raw benchmark output:"
+	echo
+	echo '```'
+	grep -E '^(Benchmark|goos|goarch|cpu|pkg)' "$tmp/raw.txt" || true
+	echo '```'
+} >"$out"
+echo "bench: wrote $out" >&2
