@@ -55,11 +55,15 @@ func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	st := startThrottle(b.cfg.EditInterval, func(text string) {
 		b.logErr(c, c.edit(ctx, rendered{Content: truncate(text, MaxContent-2) + " ▍"}))
 	})
-	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: question}, st.set)
+	turns, inThread := b.history.get(c.i.ChannelID)
+	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: question, History: turns}, st.set)
 	st.stop()
 	if err != nil {
 		c.fail(ctx, msgFailed, fmt.Errorf("answer: %w", err))
 		return nil
+	}
+	if inThread && !private {
+		b.addTurn(c.i.ChannelID, rag.Turn{Question: question, Answer: ans.Text})
 	}
 	b.remember(c.i.ID, &answerRecord{GuildID: c.i.GuildID, ChannelID: c.i.ChannelID, Collection: coll, Question: question, Answer: ans.Text, Sources: ans.Sources})
 	c.log.Info("discord question answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))

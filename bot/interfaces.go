@@ -15,7 +15,8 @@ type Answerer interface {
 }
 
 // Summarizer summarizes one document of a collection, optionally focused
-// on a topic. document is a source as Library lists it.
+// on a topic. document is a source as Library lists it; it is empty when
+// the user named none (summarize the collection, or the topic across it).
 type Summarizer interface {
 	Summarize(ctx context.Context, collection, document, topic string) (*rag.Answer, error)
 }

@@ -102,12 +102,17 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 			return err
 		}
 	}
-	b.history.update(channel, func(t []rag.Turn) []rag.Turn {
-		t = append(t, rag.Turn{Question: q, Answer: ans.Text})
-		return t[max(0, len(t)-b.cfg.HistoryTurns):]
-	})
+	b.addTurn(channel, rag.Turn{Question: q, Answer: ans.Text})
 	log.Info("discord mention answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
 	return nil
+}
+
+// addTurn appends to a thread's history, keeping the last HistoryTurns.
+func (b *Bot) addTurn(threadID string, turn rag.Turn) {
+	b.history.update(threadID, func(t []rag.Turn) []rag.Turn {
+		t = append(append([]rag.Turn(nil), t...), turn) // copy: readers hold the old slice
+		return t[max(0, len(t)-b.cfg.HistoryTurns):]
+	})
 }
 
 // openThread starts a thread on the bot's reply; on failure (e.g. missing
