@@ -112,10 +112,15 @@ func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*f
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, &UsageError{Msg: "help requested"}
 		}
+		return nil, &UsageError{Msg: err.Error()}
+	}
+	// Reparse the positional arguments alone, so that fs.Args() has them.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return nil, &UsageError{Msg: err.Error()}
 	}
 	if err := e.cfg.validate(b.errs); err != nil {
@@ -123,6 +128,26 @@ func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*f
 	}
 	e.logger = newLogger(e.io.Stderr, e.cfg.LogLevel)
 	return fs, nil
+}
+
+// parseInterspersed lets flags follow positional arguments, as in
+// `citebot ingest docs/ --prune`; "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // newLogger logs text on a terminal and JSON otherwise.

@@ -3,8 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/rag/ingest"
@@ -51,7 +57,63 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("discord bot: %w", err)
 	}
-	return b.Run(ctx)
+	if e.cfg.InteractionsAddr == "" {
+		return b.Run(ctx)
+	}
+	pk, err := publicKey(e.cfg.PublicKey)
+	if err != nil {
+		return err
+	}
+	return runAll(ctx, b.Run, func(ctx context.Context) error {
+		return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
+	})
+}
+
+// publicKey decodes the application's hex Ed25519 public key.
+func publicKey(s string) (ed25519.PublicKey, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, errors.New("--public-key (DISCORD_PUBLIC_KEY): want the application's 64-hex-digit public key " +
+			"from the developer portal, needed with --interactions-addr")
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// runAll runs the functions until the first one returns, then cancels
+// the others and waits for them; it returns the first error.
+func runAll(ctx context.Context, fns ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(fns))
+	for _, fn := range fns {
+		go func() { errs <- fn(ctx) }()
+	}
+	first := <-errs
+	cancel()
+	for range len(fns) - 1 {
+		<-errs
+	}
+	return first
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, e *env, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.logger.InfoContext(ctx, "http listening", "addr", ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", addr, err)
+	}
+	return nil
 }
 
 // library adapts the store to what the Discord layer reads and writes.

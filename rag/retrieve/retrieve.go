@@ -32,7 +32,7 @@ type Config struct {
 // DefaultConfig is calibrated on SciFact's train judgments and the QA set
 // (docs/retrieval.md).
 func DefaultConfig() Config {
-	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.8, VectorWeight: 0.2, K1: 1.2, B: 0.75, Neighbours: 1}
+	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1}
 }
 
 // Validate reports the first setting that is out of range.
