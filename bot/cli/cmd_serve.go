@@ -52,7 +52,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	b, err := bot.New(sess, bot.Config{Answerer: p, Summarizer: p, Library: library{svc.store},
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}},
-		Logger: e.logger, DevGuildID: e.cfg.DevGuild, MessageContent: e.cfg.MessageContent,
+		Logger:   e.logger, DevGuildID: e.cfg.DevGuild, MessageContent: e.cfg.MessageContent,
 		DMCollection: e.cfg.Collection})
 	if err != nil {
 		return fmt.Errorf("discord bot: %w", err)
