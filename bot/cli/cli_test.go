@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"encoding/json"
 	"errors"
 	"os"
@@ -35,10 +37,14 @@ func citebot(t *testing.T, env map[string]string, args ...string) result {
 func run(t testing.TB, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	wd, _ := os.Getwd()
-	err := cli.Run(t.Context(), cli.IO{Args: args, Getenv: func(k string) string { return env[k] },
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: wd})
+	err := runCtx(t.Context(), env, &out, &errOut, args...)
 	return result{out.String(), errOut.String(), err}
+}
+
+func runCtx(ctx context.Context, env map[string]string, stdout, stderr io.Writer, args ...string) error {
+	wd, _ := os.Getwd()
+	return cli.Run(ctx, cli.IO{Args: args, Getenv: func(k string) string { return env[k] },
+		Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr, Dir: wd})
 }
 
 func TestUsage(t *testing.T) {

@@ -1,0 +1,101 @@
+package cli_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot/discordtest"
+)
+
+// TestServeOnFakeDiscord runs `citebot serve` as main wires it (the real
+// session, store, local model and answer pipeline) against the fake
+// Discord: a cited answer in one guild, nothing from it in another.
+func TestServeOnFakeDiscord(t *testing.T) {
+	env := e2eEnv(t)
+	const guild, other = "700000000000000001", "700000000000000002"
+	if r := citebot(t, env, "ingest", "--collection", "guild-"+guild, "../../rag/ingest/testdata/corpus"); r.err != nil {
+		t.Fatalf("ingest: %v\n%s", r.err, r.stderr)
+	}
+	srv := discordtest.New(t, discordtest.Options{})
+	env["DISCORD_TOKEN"] = srv.Token()
+	env["CITEBOT_DISCORD_API"] = srv.APIBase()
+	env["CITEBOT_DEV_GUILD"] = guild
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan result, 1)
+	go func() { done <- serve(ctx, t, env) }()
+	srv.WaitFor(t, func() bool { _, ok := srv.Commands(guild); return ok && srv.Readies() > 0 }, 30*time.Second)
+
+	ask := func(guildID string) discordgo.Message {
+		inv := discordtest.Invoker{GuildID: guildID, ChannelID: "800000000000000001", UserID: "600000000000000001"}
+		i := srv.Command(t, inv, "ask", discordtest.StringOption("question", "How quickly must the on-call engineer answer a page?"))
+		var msg discordgo.Message
+		t.Cleanup(func() {
+			if t.Failed() {
+				for _, c := range srv.Calls() {
+					t.Logf("call %s %s %d %.300s", c.Method, c.Path, c.Status, c.Body)
+				}
+			}
+		})
+		srv.WaitFor(t, func() bool {
+			m, ok := srv.Original(i.Token)
+			msg = m
+			return ok && (len(m.Embeds) > 0 || m.Content != "")
+		}, 60*time.Second)
+		return msg
+	}
+	got := render(ask(guild))
+	for _, want := range []string{"fifteen minutes", "On-call rota"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("answer in its guild lacks %q:\n%s", want, got)
+		}
+	}
+	if got := render(ask(other)); strings.Contains(got, "fifteen minutes") || strings.Contains(got, "On-call") {
+		t.Errorf("another guild saw the first guild's documents:\n%s", got)
+	}
+	cancel()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Errorf("serve: %v\n%s", r.err, r.stderr)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
+}
+
+func TestServeIntentNotEnabled(t *testing.T) {
+	env := e2eEnv(t)
+	srv := discordtest.New(t, discordtest.Options{DisallowedIntents: discordgo.IntentMessageContent})
+	env["DISCORD_TOKEN"] = srv.Token()
+	env["CITEBOT_DISCORD_API"] = srv.APIBase()
+	env["CITEBOT_MESSAGE_CONTENT"] = "true"
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	r := serve(ctx, t, env)
+	if r.err == nil || !strings.Contains(r.err.Error(), "Message Content") {
+		t.Fatalf("serve with a disallowed intent: %v", r.err)
+	}
+}
+
+func serve(ctx context.Context, t *testing.T, env map[string]string) result {
+	var out, errOut strings.Builder
+	err := runCtx(ctx, env, &out, &errOut, "serve")
+	return result{out.String(), errOut.String(), err}
+}
+
+// render flattens a message's content and embeds for assertions.
+func render(m discordgo.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Content)
+	for _, e := range m.Embeds {
+		b.WriteString("\n" + e.Title + "\n" + e.Description)
+		for _, f := range e.Fields {
+			b.WriteString("\n" + f.Name + ": " + f.Value)
+		}
+	}
+	return b.String()
+}
