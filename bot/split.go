@@ -118,6 +118,13 @@ func splitOnce(s string, limit int) (string, string) {
 			}
 		}
 	}
+	// No boundary: cut before a citation or link glued to a long word
+	// rather than through it, when it fits in a piece of its own.
+	for _, sp := range spans {
+		if sp.start > 0 && sp.start < maxB && maxB < sp.end && sp.end-sp.start <= maxB {
+			return s[:sp.start], s[sp.start:]
+		}
+	}
 	return hardCut(s, maxB)
 }
 
