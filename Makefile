@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 CORPUS ?= docs
 COLLECTION ?= default
-FUZZTIME ?= 3s
+FUZZTIME ?= 4000x
 BIN := bin/citebot
 
 .PHONY: run test bench db db-stop model setup build vet fmt-check unit fuzz clean
