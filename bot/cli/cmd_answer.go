@@ -59,11 +59,7 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	p, err := e.pipeline(svc)
-	if err != nil {
-		return err
-	}
-	a, err := p.Answer(ctx, rag.Request{Collection: e.cfg.Collection, Question: question}, nil)
+	a, err := svc.pipeline.Answer(ctx, rag.Request{Collection: e.cfg.Collection, Question: question}, nil)
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
@@ -98,11 +94,7 @@ func (e *env) chat(ctx context.Context) error {
 		return err
 	}
 	defer svc.Close()
-	p, err := e.pipeline(svc)
-	if err != nil {
-		return err
-	}
-	c := &chatSession{p: p, collection: e.cfg.Collection, out: e.io.Stdout}
+	c := &chatSession{p: svc.pipeline, collection: e.cfg.Collection, out: e.io.Stdout}
 	fmt.Fprintf(e.io.Stdout, "citebot chat on collection %q. Ask a question; /summary [topic], /sources, /quit.\n", c.collection)
 	return c.loop(ctx, e.io.Stdin)
 }

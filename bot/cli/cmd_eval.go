@@ -49,68 +49,67 @@ func readQA(path string) ([]eval.QAItem, error) {
 	return eval.ReadQA(f)
 }
 
-func evalRetrieval(ctx context.Context, e *env, args []string) error {
+// qaRun is what eval retrieval and eval answers share: the QA file read,
+// the output format, and the services.
+type qaRun struct {
+	items  []eval.QAItem
+	asJSON bool
+	svc    *services
+}
+
+func (e *env) qaRun(ctx context.Context, args []string, extra func(fs *flag.FlagSet)) (*qaRun, error) {
 	var qa string
-	var k int
-	var asJSON bool
+	r := &qaRun{}
 	_, err := e.parse(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&qa, "qa", "", "QA file (JSONL)")
-		fs.IntVar(&k, "k", 10, "passages retrieved per question")
-		fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+		fs.BoolVar(&r.asJSON, "json", false, "print one JSON object")
+		if extra != nil {
+			extra(fs)
+		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if qa == "" || k < 1 {
-		return &UsageError{Msg: "eval retrieval needs --qa FILE and -k >= 1"}
+	if qa == "" {
+		return nil, &UsageError{Msg: e.name + " needs --qa FILE"}
 	}
-	items, err := readQA(qa)
+	if r.items, err = readQA(qa); err != nil {
+		return nil, err
+	}
+	if r.svc, err = e.services(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func evalRetrieval(ctx context.Context, e *env, args []string) error {
+	var k int
+	r, err := e.qaRun(ctx, args, func(fs *flag.FlagSet) { fs.IntVar(&k, "k", 10, "passages retrieved per question") })
 	if err != nil {
 		return err
 	}
-	svc, err := e.services(ctx)
+	defer r.svc.Close()
+	if k < 1 {
+		return &UsageError{Msg: "-k must be at least 1"}
+	}
+	rep, err := eval.RunRetrieval(ctx, r.svc.retriever, e.cfg.Collection, r.items, k)
 	if err != nil {
 		return err
 	}
-	defer svc.Close()
-	rep, err := eval.RunRetrieval(ctx, svc.retriever, e.cfg.Collection, items, k)
-	if err != nil {
-		return err
-	}
-	return report(e, asJSON, rep)
+	return report(e, r.asJSON, rep)
 }
 
 func evalAnswers(ctx context.Context, e *env, args []string) error {
-	var qa string
-	var asJSON bool
-	_, err := e.parse(args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&qa, "qa", "", "QA file (JSONL)")
-		fs.BoolVar(&asJSON, "json", false, "print one JSON object")
-	})
+	r, err := e.qaRun(ctx, args, nil)
 	if err != nil {
 		return err
 	}
-	if qa == "" {
-		return &UsageError{Msg: "eval answers needs --qa FILE"}
-	}
-	items, err := readQA(qa)
+	defer r.svc.Close()
+	rep, err := eval.RunAnswers(ctx, r.svc.pipeline, e.cfg.Collection, r.items)
 	if err != nil {
 		return err
 	}
-	svc, err := e.services(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	p, err := e.pipeline(svc)
-	if err != nil {
-		return err
-	}
-	rep, err := eval.RunAnswers(ctx, p, e.cfg.Collection, items)
-	if err != nil {
-		return err
-	}
-	return report(e, asJSON, rep)
+	return report(e, r.asJSON, rep)
 }
 
 func evalBEIR(ctx context.Context, e *env, args []string) error {

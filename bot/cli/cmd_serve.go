@@ -41,10 +41,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	p, err := e.pipeline(svc)
-	if err != nil {
-		return err
-	}
+	p := svc.pipeline
 	sess, err := bot.NewSession(e.cfg.DiscordToken, bot.SessionConfig{APIBase: e.cfg.DiscordAPI,
 		Intents: bot.Intents(e.cfg.MessageContent), ShardID: e.cfg.ShardID, ShardCount: e.cfg.ShardCount})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/citebot/citebot/embeddings/uselite"
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/answer"
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/retrieve"
@@ -56,6 +57,7 @@ type services struct {
 	model     rag.EmbeddingModel
 	stored    store.Model
 	retriever *retrieve.Retriever
+	pipeline  *answer.Pipeline
 }
 
 func (e *env) services(ctx context.Context) (*services, error) {
@@ -72,7 +74,12 @@ func (e *env) services(ctx context.Context) (*services, error) {
 		s.Close()
 		return nil, err
 	}
-	return &services{store: s, model: m, stored: sm, retriever: retrieve.New(s, m, sm, e.cfg.Retrieval)}, nil
+	svc := &services{store: s, model: m, stored: sm, retriever: retrieve.New(s, m, sm, e.cfg.Retrieval)}
+	if svc.pipeline, err = e.pipeline(svc); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return svc, nil
 }
 
 func (s *services) Close() { s.store.Close() }
