@@ -82,6 +82,7 @@ func (b *binder) retrieval(c *Config) {
 	b.floatv(&c.Retrieval.K1, "bm25-k1", env("CITEBOT_BM25_K1"), d.K1, "BM25 k1 (env CITEBOT_BM25_K1)")
 	b.floatv(&c.Retrieval.B, "bm25-b", env("CITEBOT_BM25_B"), d.B, "BM25 b (env CITEBOT_BM25_B)")
 	b.intv(&c.Retrieval.Neighbours, "neighbours", env("CITEBOT_NEIGHBOURS"), d.Neighbours, "chunks either side of a hit given to the answerer (env CITEBOT_NEIGHBOURS)")
+	b.intv(&c.Retrieval.TermDepth, "term-depth", env("CITEBOT_TERM_DEPTH"), d.TermDepth, "postings read per query term by the text leg (env CITEBOT_TERM_DEPTH)")
 	b.intv(&c.ChunkTokens, "chunk-tokens", env("CITEBOT_CHUNK_TOKENS"), 0, "largest chunk in model tokens; 0 = the model's maximum (env CITEBOT_CHUNK_TOKENS)")
 	b.intv(&c.Overlap, "overlap", env("CITEBOT_OVERLAP"), 16, "tokens carried between chunks (env CITEBOT_OVERLAP)")
 	b.boolv(&c.AllowPrivateURLs, "allow-private-urls", env("CITEBOT_ALLOW_PRIVATE_URLS"), "let URL ingestion reach loopback and private addresses (env CITEBOT_ALLOW_PRIVATE_URLS)")

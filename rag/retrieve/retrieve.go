@@ -27,12 +27,15 @@ type Config struct {
 	K1, B        float64
 	// Neighbours is how many chunks either side of a hit make its context.
 	Neighbours int
+	// TermDepth is how many postings of each query term the text leg reads.
+	TermDepth int
 }
 
 // DefaultConfig is calibrated on SciFact's train judgments and the QA set
 // (docs/retrieval.md).
 func DefaultConfig() Config {
-	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1}
+	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1,
+		TermDepth: store.DefaultTermDepth}
 }
 
 // Validate reports the first setting that is out of range.
@@ -46,6 +49,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bm25 k1=%g b=%g: want k1 >= 0 and 0 <= b <= 1", c.K1, c.B)
 	case c.Neighbours < 0 || c.Neighbours > 5:
 		return fmt.Errorf("neighbours %d: want 0 to 5", c.Neighbours)
+	case c.TermDepth < 100:
+		return fmt.Errorf("term depth %d: want at least 100", c.TermDepth)
 	}
 	_, err := rag.ParseMode(string(c.Mode))
 	return err
@@ -74,7 +79,7 @@ func (r *Retriever) Retrieve(ctx context.Context, collection, query string, k in
 func (r *Retriever) RetrieveMode(ctx context.Context, collection, query string, k int, mode rag.Mode) ([]rag.Passage, error) {
 	p := store.SearchParams{Collection: collection, Mode: mode, Text: query, Model: r.model, K: k,
 		Candidates: max(r.cfg.Candidates, k), TextWeight: r.cfg.TextWeight, VectorWeight: r.cfg.VectorWeight,
-		K1: r.cfg.K1, B: r.cfg.B, Neighbours: r.cfg.Neighbours}
+		K1: r.cfg.K1, B: r.cfg.B, Neighbours: r.cfg.Neighbours, TermDepth: r.cfg.TermDepth}
 	if mode != rag.ModeText {
 		vecs, err := r.embedder.Embed(ctx, []string{query})
 		if err != nil {

@@ -169,6 +169,11 @@ func (s *Store) ReplaceDocument(ctx context.Context, w DocumentWrite) (int64, er
 }
 
 func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWrite) (int64, error) {
+	// Writers to one collection take turns: they all update its statistics
+	// and document frequencies, and waiting here cannot deadlock.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM collections WHERE id = $1 FOR UPDATE`, collID); err != nil {
+		return 0, fmt.Errorf("lock collection: %w", err)
+	}
 	meta := []byte("{}")
 	if w.Metadata != nil {
 		var err error
@@ -187,15 +192,13 @@ func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWri
 	if err != nil {
 		return 0, fmt.Errorf("upsert document: %w", err)
 	}
-	oldN, oldTerms, err := deleteChunks(ctx, tx, docID)
+	oldN, oldTerms, err := deleteChunks(ctx, tx, collID, docID)
 	if err != nil {
 		return 0, err
 	}
 	if err := insertChunks(ctx, tx, collID, docID, w); err != nil {
 		return 0, err
 	}
-	// The statistics are updated last, so that concurrent writers to one
-	// collection hold its row only briefly.
 	_, err = tx.Exec(ctx, `
 		UPDATE collections SET chunk_count = chunk_count + $2 - $3,
 			term_count = term_count - $4 + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $5)
@@ -208,7 +211,10 @@ func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWri
 
 // deleteChunks removes a document's chunks (postings and vectors cascade)
 // and returns how many there were and their total length.
-func deleteChunks(ctx context.Context, tx pgx.Tx, docID int64) (n, terms int64, err error) {
+func deleteChunks(ctx context.Context, tx pgx.Tx, collID, docID int64) (n, terms int64, err error) {
+	if err := adjustDF(ctx, tx, collID, docID, -1); err != nil {
+		return 0, 0, err
+	}
 	err = tx.QueryRow(ctx, `
 		WITH d AS (DELETE FROM chunks WHERE document_id = $1 RETURNING term_count)
 		SELECT count(*), coalesce(sum(term_count), 0) FROM d`, docID).Scan(&n, &terms)
@@ -256,11 +262,31 @@ func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w Documen
 		return fmt.Errorf("copy embeddings: %w", err)
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO chunk_terms (collection_id, term, chunk_id, tf, dl)
-		SELECT c.collection_id, t.lexeme, c.id, coalesce(array_length(t.positions, 1), 1), c.term_count
-		FROM chunks c, unnest(c.tsv) t WHERE c.document_id = $1`, docID)
+		INSERT INTO chunk_terms (collection_id, term, chunk_id, tf, dl, impact)
+		SELECT c.collection_id, t.lexeme, c.id, x.tf, c.term_count, `+impactSQL+`
+		FROM chunks c, unnest(c.tsv) t, LATERAL (SELECT coalesce(array_length(t.positions, 1), 1) AS tf) x
+		WHERE c.document_id = $1`, docID)
 	if err != nil {
 		return fmt.Errorf("index terms: %w", err)
+	}
+	return adjustDF(ctx, tx, collID, docID, 1)
+}
+
+// impactSQL orders a term's postings; it must match the backfill in
+// migrations/002_bm25_impacts.sql.
+const impactSQL = `x.tf / (x.tf + 1.2 * (0.25 + 0.75 * c.term_count / 64.0))`
+
+// adjustDF adds (sign 1) or removes (sign -1) a document's chunks from the
+// collection's document frequencies. Writers hold the collection's row, so
+// no two adjust one collection at once.
+func adjustDF(ctx context.Context, tx pgx.Tx, collID, docID int64, sign int) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO term_df (collection_id, term, df)
+		SELECT $1, t.lexeme, $3 * count(*) FROM chunks c, unnest(c.tsv) t
+		WHERE c.document_id = $2 GROUP BY t.lexeme
+		ON CONFLICT (collection_id, term) DO UPDATE SET df = term_df.df + excluded.df`, collID, docID, sign)
+	if err != nil {
+		return fmt.Errorf("update document frequencies: %w", err)
 	}
 	return nil
 }
@@ -302,7 +328,7 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 			return fmt.Errorf("find document: %w", err)
 		}
 		found = true
-		n, terms, err := deleteChunks(ctx, tx, docID)
+		n, terms, err := deleteChunks(ctx, tx, collID, docID)
 		if err != nil {
 			return err
 		}

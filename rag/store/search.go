@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -34,7 +35,15 @@ type SearchParams struct {
 	// Neighbours, when positive, fills Passage.Context with that many
 	// chunks either side of the hit in the same section.
 	Neighbours int
+	// TermDepth is how many postings of each query term the text leg
+	// reads, best impact first; 0 means DefaultTermDepth. Terms in fewer
+	// chunks are scored exactly.
+	TermDepth int
 }
+
+// DefaultTermDepth bounds the text leg's work per query term: a term in
+// more chunks than this contributes only through its best postings.
+const DefaultTermDepth = 2000
 
 // hybridSQL ranks one collection's chunks in one statement: a BM25 text
 // leg over chunk_terms, an HNSW cosine leg over the model's vectors, and a
@@ -49,10 +58,14 @@ WITH coll AS (
 	FROM collections WHERE name = $1
 ),
 qterms AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english'::regconfig, $2::text))),
+tdf AS (
+	SELECT d.term, d.df FROM coll JOIN term_df d ON d.collection_id = coll.id
+	WHERE $6::bool AND d.df > 0 AND d.term IN (SELECT term FROM qterms)
+),
 post AS (
-	SELECT p.chunk_id, p.tf, p.dl, count(*) OVER (PARTITION BY p.term) AS df
-	FROM coll JOIN chunk_terms p ON p.collection_id = coll.id
-	WHERE $6::bool AND p.term IN (SELECT term FROM qterms)
+	SELECT p.chunk_id, p.tf, p.dl, tdf.df FROM coll, tdf, LATERAL (
+		SELECT chunk_id, tf, dl FROM chunk_terms
+		WHERE collection_id = coll.id AND term = tdf.term ORDER BY impact DESC LIMIT $13) p
 ),
 text_all AS MATERIALIZED (
 	SELECT post.chunk_id, sum(ln(1 + (coll.n - df + 0.5) / (df + 0.5))
@@ -127,7 +140,7 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 		fmt.Sprint(max(40, min(cand, 1000))))
 	var out []rag.Passage
 	b.Queue(query, p.Collection, p.Text, pgvector.NewVector(vec), cand, useVec, useText,
-		p.K1, p.B, wt, wv, p.K, p.Neighbours).Query(func(rows pgx.Rows) error {
+		p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth)).Query(func(rows pgx.Rows) error {
 		var err error
 		out, err = scanPassages(rows)
 		return err

@@ -76,6 +76,22 @@ func TestBM25HandComputed(t *testing.T) {
 	}
 }
 
+func TestTermDepthKeepsBestPostings(t *testing.T) {
+	s := storetest.Open(t, dbURL)
+	m := testModel(t, s)
+	v := []float32{1, 0, 0, 0}
+	put(t, s, m, "depth", "weak", []string{"apple banana cherry date elder fig"}, [][]float32{v})
+	put(t, s, m, "depth", "strong", []string{"apple apple"}, [][]float32{v})
+	got := search(t, s, store.SearchParams{Collection: "depth", Mode: rag.ModeText, Text: "apple", Model: m, K: 10, TermDepth: 1})
+	if diff := cmp.Diff([]string{"strong"}, sources(got)); diff != "" {
+		t.Errorf("with one posting per term (-want +got):\n%s", diff)
+	}
+	got = search(t, s, store.SearchParams{Collection: "depth", Mode: rag.ModeText, Text: "apple", Model: m, K: 10})
+	if diff := cmp.Diff([]string{"strong", "weak"}, sources(got)); diff != "" {
+		t.Errorf("with the default depth (-want +got):\n%s", diff)
+	}
+}
+
 func TestFusionOrdering(t *testing.T) {
 	s := storetest.Open(t, dbURL)
 	m := testModel(t, s)

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,7 +20,7 @@ import (
 )
 
 // Main runs a test package against a fresh, migrated database called
-// citebot_test_<pkg>, storing its URL in *dbURL. Without a server the tests
+// citebot_test_<pkg>_<pid>, storing its URL in *dbURL. Without a server the tests
 // run with an empty URL (and Open skips them), except under CI, where that
 // is a failure. Call it from TestMain: os.Exit(storetest.Main(m, "store", &dbURL)).
 func Main(m *testing.M, pkg string, dbURL *string) int {
@@ -32,7 +35,9 @@ func Main(m *testing.M, pkg string, dbURL *string) int {
 		}
 		return m.Run()
 	}
-	u, drop, err := create(ctx, admin, "citebot_test_"+pkg)
+	prefix := "citebot_test_" + pkg + "_"
+	dropStale(ctx, admin, prefix)
+	u, drop, err := create(ctx, admin, fmt.Sprintf("%s%d", prefix, os.Getpid()))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "storetest:", err)
 		return 1
@@ -43,6 +48,32 @@ func Main(m *testing.M, pkg string, dbURL *string) int {
 		fmt.Fprintln(os.Stderr, "storetest:", err)
 	}
 	return code
+}
+
+// dropStale drops the databases that earlier runs of this package left
+// behind when they died, recognised by a process id that is gone.
+// Concurrent runs of one package each have their own database.
+func dropStale(ctx context.Context, admin, prefix string) {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		pid, err := strconv.Atoi(strings.TrimPrefix(name, prefix))
+		if err != nil || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	}
 }
 
 // create makes an empty, migrated database and returns its URL.
