@@ -2,7 +2,7 @@
 # sets up the same and runs every check. See README.md.
 SHELL := /bin/bash
 GO ?= go
-CORPUS ?= docs
+CORPUS ?= README.md docs
 COLLECTION ?= default
 FUZZTIME ?= 4000x
 BIN := bin/citebot

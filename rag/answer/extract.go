@@ -32,7 +32,7 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 	var windows []map[string]bool
 	for i, ps := range passages {
 		prev := ""
-		for _, s := range sentences(ps.Text) {
+		for _, s := range sentences(prose(ps.Text)) {
 			if len(contentTerms(s)) >= minSentenceTerms {
 				cands = append(cands, candidate{text: s, passage: i})
 				windows = append(windows, termSet(fold(prev+" "+s)))

@@ -92,7 +92,7 @@ type sentenceRef struct {
 func (p *Pipeline) extractiveSummary(ctx context.Context, ans *rag.Answer, passages []rag.Passage, topic string) error {
 	var refs []sentenceRef
 	for i, ps := range passages {
-		for _, s := range sentences(ps.Text) {
+		for _, s := range sentences(prose(ps.Text)) {
 			if len(contentTerms(s)) >= minSentenceTerms+2 {
 				refs = append(refs, sentenceRef{text: s, passage: i, order: len(refs)})
 			}

@@ -133,6 +133,36 @@ var abbreviations = map[string]bool{"e.g": true, "i.e": true, "mr": true, "mrs":
 // sentences splits text into sentences at ., ! or ? followed by white
 // space and an upper-case letter, digit or quote, or at a blank line.
 // Abbreviations and single initials do not end a sentence.
+// prose drops what an extractive answer or summary should never quote as
+// a sentence: fenced code blocks, table rows, and headings (a short line
+// standing alone with no closing punctuation).
+func prose(text string) string {
+	lines := strings.Split(text, "\n")
+	inFence := false
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		fence := strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+		if fence {
+			inFence = !inFence
+		}
+		if fence || inFence || strings.HasPrefix(t, "|") || isHeading(lines, i) {
+			lines[i] = ""
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isHeading reports whether lines[i] looks like a heading: at most six
+// words, no closing punctuation, blank lines (or the text's ends) around.
+func isHeading(lines []string, i int) bool {
+	t := strings.TrimSpace(lines[i])
+	if t == "" || len(strings.Fields(t)) > 6 || strings.ContainsAny(t[len(t)-1:], ".!?:;,)\"”") {
+		return false
+	}
+	blank := func(j int) bool { return j < 0 || j >= len(lines) || strings.TrimSpace(lines[j]) == "" }
+	return blank(i-1) && blank(i+1)
+}
+
 func sentences(text string) []string {
 	var out []string
 	rs := []rune(text)
