@@ -121,6 +121,12 @@ var invariants = []struct{ name, query string }{
 	{"every chunk with terms has its postings", `
 		SELECT count(*) FROM chunks c
 		WHERE c.term_count > 0 AND NOT EXISTS (SELECT 1 FROM chunk_terms p WHERE p.chunk_id = c.id)`},
+	{"document frequencies equal a recount of the postings", `
+		SELECT count(*) FROM (
+			SELECT coalesce(f.collection_id, p.collection_id) FROM term_df f
+			FULL JOIN (SELECT collection_id, term, count(*) AS df FROM chunk_terms GROUP BY collection_id, term) p
+				ON p.collection_id = f.collection_id AND p.term = f.term
+			WHERE coalesce(f.df, 0) <> coalesce(p.df, 0)) x`},
 	{"postings match each chunk's terms", `
 		SELECT count(*) FROM chunks c
 		WHERE (SELECT count(*) FROM chunk_terms p WHERE p.chunk_id = c.id) <> (SELECT count(*) FROM unnest(c.tsv))`},
