@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ func TestInjectionExtractive(t *testing.T) {
 				t.Fatalf("extractive answer is not only cited quotations: %q", a.Text)
 			}
 			for _, m := range quotation.FindAllStringSubmatch(a.Text, -1) {
-				n := int(m[2][0] - '0')
+				n, _ := strconv.Atoi(m[2])
 				if n < 1 || n > len(a.Sources) || !strings.Contains(normalize(a.Sources[n-1].Passage.Text), normalize(m[1])) {
 					t.Errorf("quotation %q is not verbatim from its source [%s]", m[1], m[2])
 				}
