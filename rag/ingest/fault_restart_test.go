@@ -93,14 +93,7 @@ func TestIngestSurvivesPostgresRestart(t *testing.T) {
 	pg := faulttest.StartPostgres(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	s, err := store.Open(ctx, pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := pg.OpenStore(t)
 	fs := newFaultStore(s)
 	in := ingest.New(fs, &countingModel{name: "count-8d", dim: 8}, ingest.Config{Overlap: 4})
 	dir := writeCorpus(t, restartDocs)

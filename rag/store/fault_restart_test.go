@@ -13,7 +13,6 @@ import (
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/answer"
 	"github.com/citebot/citebot/rag/retrieve"
-	"github.com/citebot/citebot/rag/store"
 	"github.com/citebot/citebot/rag/store/faulttest"
 )
 
@@ -40,14 +39,7 @@ const recoverWithin = 90 * time.Second
 func TestQuestionsSurvivePostgresRestart(t *testing.T) {
 	pg := faulttest.StartPostgres(t)
 	ctx := t.Context()
-	s, err := store.Open(ctx, pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := pg.OpenStore(t)
 	m := testModel(t, s)
 	for i := range 5 {
 		put(t, s, m, "faults", fmt.Sprintf("doc-%d", i), []string{

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/citebot/citebot/rag/store"
 )
 
 // pgTimeout bounds starting or stopping the private cluster.
@@ -80,6 +82,23 @@ func StartPostgres(t testing.TB) *Postgres {
 	}
 	p.URL = fmt.Sprintf("postgres://citebot@127.0.0.1:%d/citebot?sslmode=disable", port)
 	return p
+}
+
+// OpenStore opens and migrates the cluster's database through the store,
+// closed when the test ends.
+func (p *Postgres) OpenStore(t testing.TB) *store.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
+	defer cancel()
+	s, err := store.Open(ctx, p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // SkipOrFail skips the test, or fails it under CI, where every fault test
