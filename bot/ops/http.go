@@ -62,7 +62,7 @@ type HandlerOptions struct {
 // Handler serves GET /metrics (m's registry in the Prometheus formats),
 // /healthz (200 while the process runs) and /readyz (200 when every check
 // passes, else 503 naming the failing checks; their errors are logged, not
-// shown).
+// shown). m must not be nil.
 func Handler(m *Metrics, opts HandlerOptions) http.Handler {
 	log := opts.Logger
 	if log == nil {

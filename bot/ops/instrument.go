@@ -32,7 +32,8 @@ const (
 )
 
 // InstrumentAnswerer counts questions, answers, refusals and errors of a,
-// and times whole answers as StageTotal.
+// and times whole answers as StageTotal. Like every decorator here it
+// accepts a nil m, and then only passes calls through.
 func InstrumentAnswerer(a Answerer, m *Metrics) Answerer {
 	return &answerer{next: a, m: m}
 }

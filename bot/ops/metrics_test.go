@@ -129,3 +129,29 @@ func TestMetricsArePerInstance(t *testing.T) {
 		t.Errorf("second registry counts %s questions, want 0", got)
 	}
 }
+
+// TestDecoratorsWithoutMetrics checks that the decorators pass calls
+// through when metrics are off (a nil *Metrics).
+func TestDecoratorsWithoutMetrics(t *testing.T) {
+	ctx := t.Context()
+	want := &rag.Answer{Text: "yes [1]"}
+	got, err := ops.InstrumentAnswerer(fakeAnswerer{ans: want}, nil).Answer(ctx, rag.Request{}, nil)
+	if err != nil || got != want {
+		t.Errorf("Answer = %v, %v; want the wrapped answer", got, err)
+	}
+	ps, err := ops.InstrumentRetriever(fakeRetriever{passages: []rag.Passage{{ChunkID: 9}}}, nil).Retrieve(ctx, "c", "q", 1)
+	if err != nil || len(ps) != 1 || ps[0].ChunkID != 9 {
+		t.Errorf("Retrieve = %v, %v", ps, err)
+	}
+	wantErr := errors.New("status 500")
+	if _, err := ops.InstrumentChat(fakeChat{err: wantErr}, nil).Chat(ctx, nil, nil); !errors.Is(err, wantErr) {
+		t.Errorf("Chat error = %v, want the wrapped one", err)
+	}
+	var m *ops.Metrics
+	m.Timer(ops.StageRender)()
+	m.Ingested(ops.IngestCounts{Added: 1})
+	m.QueueDepth(1)
+	m.RateLimited("user")
+	m.Answer(true)
+	m.Error("llm")
+}
