@@ -121,7 +121,7 @@ func findBin() (string, error) {
 		}
 		v := filepath.Base(filepath.Dir(d))
 		if _, err := os.Stat(filepath.Join("/usr/share/postgresql", v, "extension", "vector.control")); err != nil {
-			return "", fmt.Errorf("PostgreSQL %s has no pgvector (run `make db` to install it)", v)
+			return "", fmt.Errorf("no pgvector for PostgreSQL %s (run `make db` to install it)", v)
 		}
 		return d, nil
 	}
@@ -197,7 +197,7 @@ func (p *Postgres) initdb(port int) error {
 // Start starts the cluster and waits until it accepts connections.
 func (p *Postgres) Start(ctx context.Context) error {
 	if out, err := p.pgctl(ctx, "start", "-w", "-t", "90", "-l", p.logged); err != nil {
-		return fmt.Errorf("start PostgreSQL: %w\n%s\n%s", err, out, p.serverLog())
+		return fmt.Errorf("start the private cluster: %w\n%s\n%s", err, out, p.serverLog())
 	}
 	return nil
 }
@@ -206,7 +206,7 @@ func (p *Postgres) Start(ctx context.Context) error {
 // transactions rolled back.
 func (p *Postgres) Stop(ctx context.Context) error {
 	if out, err := p.pgctl(ctx, "stop", "-w", "-t", "90", "-m", "fast"); err != nil {
-		return fmt.Errorf("stop PostgreSQL: %w\n%s", err, out)
+		return fmt.Errorf("stop the private cluster: %w\n%s", err, out)
 	}
 	return nil
 }
