@@ -35,7 +35,7 @@ type Postgres struct {
 	// URL is the citebot database of the cluster.
 	URL string
 
-	t      testing.TB
+	port   int
 	bin    string
 	data   string
 	runAs  []string
@@ -52,23 +52,19 @@ func StartPostgres(t testing.TB) *Postgres {
 	if err != nil {
 		SkipOrFail(t, err.Error())
 	}
-	p := &Postgres{t: t, bin: bin}
+	p := &Postgres{bin: bin}
 	dir := t.TempDir()
 	p.data = filepath.Join(dir, "pg")
 	p.logged = filepath.Join(p.data, "server.log")
 	if err := p.prepare(dir); err != nil {
 		t.Fatal(err)
 	}
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.initdb(port); err != nil {
+	if err := p.initdb(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
 	defer cancel()
-	if err := p.Start(ctx); err != nil {
+	if err := p.startOnFreePort(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -76,11 +72,11 @@ func StartPostgres(t testing.TB) *Postgres {
 		defer cancel()
 		p.pgctl(sctx, "stop", "-m", "immediate")
 	})
-	admin := fmt.Sprintf("postgres://citebot@127.0.0.1:%d/postgres?sslmode=disable", port)
+	admin := fmt.Sprintf("postgres://citebot@127.0.0.1:%d/postgres?sslmode=disable", p.port)
 	if err := createDatabase(ctx, admin, "citebot"); err != nil {
 		t.Fatal(err)
 	}
-	p.URL = fmt.Sprintf("postgres://citebot@127.0.0.1:%d/citebot?sslmode=disable", port)
+	p.URL = fmt.Sprintf("postgres://citebot@127.0.0.1:%d/citebot?sslmode=disable", p.port)
 	return p
 }
 
@@ -162,6 +158,21 @@ func (p *Postgres) prepare(dir string) error {
 	return nil
 }
 
+// startOnFreePort starts the cluster on a free port, trying another when
+// a different process took the one found meanwhile.
+func (p *Postgres) startOnFreePort(ctx context.Context) error {
+	var err error
+	for range 3 {
+		if p.port, err = freePort(); err != nil {
+			return err
+		}
+		if err = p.Start(ctx); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -173,16 +184,16 @@ func freePort() (int, error) {
 
 // initdb creates the cluster with trust authentication on 127.0.0.1 only
 // and no Unix socket, tuned for a short-lived test.
-func (p *Postgres) initdb(port int) error {
+func (p *Postgres) initdb() error {
 	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
 	defer cancel()
 	if out, err := p.run(ctx, "initdb", "-D", p.data, "-U", "citebot", "--auth=trust", "-E", "UTF8",
 		"--locale=C.UTF-8", "--no-sync"); err != nil {
 		return fmt.Errorf("initdb: %w\n%s", err, out)
 	}
-	conf := fmt.Sprintf("\n# citebot fault test\nlisten_addresses = '127.0.0.1'\nport = %d\n"+
-		"unix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"+
-		"shared_buffers = 32MB\nmax_connections = 40\n", port)
+	const conf = "\n# citebot fault test; the port is given at start\nlisten_addresses = '127.0.0.1'\n" +
+		"unix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" +
+		"shared_buffers = 32MB\nmax_connections = 40\n"
 	f, err := os.OpenFile(filepath.Join(p.data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("configure cluster: %w", err)
@@ -194,9 +205,10 @@ func (p *Postgres) initdb(port int) error {
 	return nil
 }
 
-// Start starts the cluster and waits until it accepts connections.
+// Start starts the cluster on its port and waits until it accepts
+// connections.
 func (p *Postgres) Start(ctx context.Context) error {
-	if out, err := p.pgctl(ctx, "start", "-w", "-t", "90", "-l", p.logged); err != nil {
+	if out, err := p.pgctl(ctx, "start", "-w", "-t", "90", "-l", p.logged, "-o", fmt.Sprintf("-p %d", p.port)); err != nil {
 		return fmt.Errorf("start the private cluster: %w\n%s\n%s", err, out, p.serverLog())
 	}
 	return nil
