@@ -34,7 +34,7 @@ type Config struct {
 // DefaultConfig is calibrated on SciFact's train judgments and the QA set
 // (docs/retrieval.md).
 func DefaultConfig() Config {
-	return Config{Mode: rag.ModeHybrid, Candidates: 100, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1,
+	return Config{Mode: rag.ModeHybrid, Candidates: 50, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1,
 		TermDepth: store.DefaultTermDepth}
 }
 

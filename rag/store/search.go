@@ -59,18 +59,17 @@ WITH coll AS (
 ),
 qterms AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english'::regconfig, $2::text))),
 tdf AS (
-	SELECT d.term, d.df FROM coll JOIN term_df d ON d.collection_id = coll.id
+	SELECT d.term, ln(1 + (coll.n - d.df + 0.5) / (d.df + 0.5)) AS idf,
+		$7::float8 * (1 - $8::float8) AS k0, $7::float8 * $8::float8 / coll.avgdl AS kdl
+	FROM coll JOIN term_df d ON d.collection_id = coll.id
 	WHERE $6::bool AND d.df > 0 AND d.term IN (SELECT term FROM qterms)
 ),
-post AS (
-	SELECT p.chunk_id, p.tf, p.dl, tdf.df FROM coll, tdf, LATERAL (
+text_all AS MATERIALIZED (
+	SELECT p.chunk_id, sum(tdf.idf * ($7::float8 + 1) * p.tf / (p.tf + tdf.k0 + tdf.kdl * p.dl)) AS score
+	FROM coll, tdf, LATERAL (
 		SELECT chunk_id, tf, dl FROM chunk_terms
 		WHERE collection_id = coll.id AND term = tdf.term ORDER BY impact DESC LIMIT $13) p
-),
-text_all AS MATERIALIZED (
-	SELECT post.chunk_id, sum(ln(1 + (coll.n - df + 0.5) / (df + 0.5))
-		* tf * ($7::float8 + 1) / (tf + $7::float8 * (1 - $8::float8 + $8::float8 * dl / coll.avgdl))) AS score
-	FROM post, coll GROUP BY post.chunk_id
+	GROUP BY p.chunk_id
 ),
 text_leg AS (SELECT chunk_id FROM text_all ORDER BY score DESC, chunk_id LIMIT $4),
 vec_leg AS MATERIALIZED (
