@@ -81,7 +81,11 @@ func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
 // acquire takes a worker, telling the user when they are queued or
 // when the bot is too busy.
 func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
-	release, err := b.pool.acquire(ctx, func() { b.logErr(c, c.edit(ctx, rendered{Content: msgQueued})) })
+	release, err := b.pool.acquire(ctx, func() {
+		b.cfg.Observer.QueueDepth(b.pool.waiting())
+		b.logErr(c, c.edit(ctx, rendered{Content: msgQueued}))
+	})
+	b.cfg.Observer.QueueDepth(b.pool.waiting())
 	switch {
 	case err == nil:
 		return release, true

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -66,11 +67,17 @@ type Config struct {
 	ShutdownGrace  time.Duration // answers in flight at shutdown; default 20 s
 	HistoryThreads int           // threads remembered; default 1000
 	HistoryTurns   int           // turns per thread; default 6
+	// Observer receives rate-limit refusals, queue depth and send errors;
+	// optional.
+	Observer Observer
 }
 
 func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	if c.UserRate == (Rate{}) {
 		c.UserRate = Rate{Burst: 3, Every: 12 * time.Second}
@@ -122,7 +129,28 @@ type Bot struct {
 	track    tracker
 	workCtx  context.Context
 	stopWork context.CancelFunc
+	// connected is true between READY (or RESUMED) and a disconnect.
+	connected atomic.Bool
 }
+
+// Observer receives operational events, for metrics; *ops.Metrics
+// implements it.
+type Observer interface {
+	RateLimited(scope string)
+	QueueDepth(n int)
+	Error(kind string)
+}
+
+// noObserver is the Observer used when none is configured.
+type noObserver struct{}
+
+func (noObserver) RateLimited(string) {}
+func (noObserver) QueueDepth(int)     {}
+func (noObserver) Error(string)       {}
+
+// Connected reports whether the gateway session is up, for readiness
+// checks.
+func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // New builds a Bot on s, which should come from NewSession with
 // Intents(cfg.MessageContent).
@@ -155,6 +183,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	removers := []func(){
 		b.s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) { b.onInteraction(e.Interaction) }),
 		b.s.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) { b.onMessage(e.Message) }),
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { b.connected.Store(true) }),
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.connected.Store(true) }),
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.connected.Store(false) }),
 	}
 	defer func() {
 		for _, r := range removers {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot/ops"
 )
 
 // command is one slash command: its registration and its handler, kept
@@ -137,7 +139,7 @@ func (b *Bot) handleInteraction(c *ictx) {
 		c.log.Debug("discord duplicate interaction ignored")
 		return
 	}
-	ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.AnswerTimeout)
+	ctx, cancel := context.WithTimeout(ops.ContextWithRequestID(b.workCtx, c.i.ID), b.cfg.AnswerTimeout)
 	defer cancel()
 	if !b.track.begin() {
 		b.logErr(c, c.say(ctx, "citebot is restarting; please try again in a minute."))
@@ -156,6 +158,7 @@ func (b *Bot) handleInteraction(c *ictx) {
 
 func (b *Bot) logErr(c *ictx, err error) {
 	if err != nil {
+		b.cfg.Observer.Error("discord")
 		c.log.Warn("discord response not sent", slog.Any("err", err))
 	}
 }
@@ -186,12 +189,17 @@ func (b *Bot) runCommand(ctx context.Context, c *ictx) {
 // allow spends a user token and a guild token.
 func (b *Bot) allow(guildID, userID string) (bool, time.Duration) {
 	if ok, wait := b.users.allow(userID); !ok {
+		b.cfg.Observer.RateLimited("user")
 		return false, wait
 	}
 	if guildID == "" {
 		return true, 0
 	}
-	return b.guilds.allow(guildID)
+	ok, wait := b.guilds.allow(guildID)
+	if !ok {
+		b.cfg.Observer.RateLimited("guild")
+	}
+	return ok, wait
 }
 
 func (b *Bot) autocomplete(ctx context.Context, c *ictx) {

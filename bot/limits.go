@@ -66,6 +66,9 @@ func newPool(workers, queue int) *pool {
 	return &pool{slots: make(chan struct{}, max(workers, 1)), queue: make(chan struct{}, max(queue, 0))}
 }
 
+// waiting is how many callers wait for a worker.
+func (p *pool) waiting() int { return len(p.queue) }
+
 // busyError is returned when both workers and queue are full.
 type busyError struct{}
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag"
 )
 
@@ -48,7 +50,7 @@ func (b *Bot) onMessage(m *discordgo.Message) {
 	defer b.track.end()
 	log := b.log.With(slog.String("message_id", m.ID), slog.String("guild_id", m.GuildID),
 		slog.String("channel_id", m.ChannelID), slog.String("user_id", m.Author.ID))
-	ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.AnswerTimeout)
+	ctx, cancel := context.WithTimeout(ops.ContextWithRequestID(b.workCtx, m.ID), b.cfg.AnswerTimeout)
 	defer cancel()
 	if q == "" {
 		b.send(ctx, log, m, "Ask me a question after the mention, e.g. `@citebot how do I install it?`")
