@@ -10,10 +10,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/citebot/citebot/bot/ops"
+	"github.com/citebot/citebot/rag/store"
 )
 
 // UsageError is a mistake in the command line; the process exits 2.
@@ -95,6 +99,8 @@ type env struct {
 	name   string
 	cfg    Config
 	logger *slog.Logger
+	// metrics is set when serving with --metrics-addr; nil records nothing.
+	metrics *ops.Metrics
 }
 
 // parse reads a command's flags and the environment, validates them once,
@@ -126,7 +132,7 @@ func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*f
 	if err := e.cfg.validate(b.errs); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	e.logger = newLogger(e.io.Stderr, e.cfg.LogLevel)
+	e.logger = newLogger(e.io.Stderr, e.cfg.LogLevel, e.secrets()...)
 	return fs, nil
 }
 
@@ -151,14 +157,32 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // newLogger logs text on a terminal and JSON otherwise.
-func newLogger(w io.Writer, level string) *slog.Logger {
+// Every record carries the request id of its question and has the
+// configured secrets replaced.
+func newLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
 	var lv slog.Level
 	lv.UnmarshalText([]byte(strings.ToUpper(level)))
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if isTerminal(w) {
-		return slog.New(slog.NewTextHandler(w, opts))
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(ops.Redact(ops.RequestIDHandler(h), secrets...))
+}
+
+// secrets are the configured values that logs must never show.
+func (e *env) secrets() []string {
+	s := []string{e.cfg.DiscordToken, e.cfg.LLMKey, e.cfg.EmbedKey, e.io.Getenv("OPENAI_API_KEY")}
+	dbURL := e.cfg.DatabaseURL
+	if dbURL == "" {
+		dbURL, _ = store.LocateURL(e.io.Getenv, e.io.Dir)
+	}
+	if u, err := url.Parse(dbURL); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			s = append(s, pw)
+		}
+	}
+	return s
 }
 
 func cmdVersion(_ context.Context, e *env, args []string) error {

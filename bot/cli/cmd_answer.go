@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/answer"
 	"github.com/citebot/citebot/rag/answer/llm"
@@ -19,7 +20,7 @@ import (
 // else extractive.
 func (e *env) pipeline(svc *services) (*answer.Pipeline, error) {
 	cfg := answer.DefaultConfig()
-	cfg.Retriever = svc.retriever
+	cfg.Retriever = ops.InstrumentRetriever(svc.retriever, e.metrics)
 	cfg.Embedder = svc.model
 	cfg.Chunks = svc.store
 	cfg.Cache = svc.store
@@ -33,7 +34,7 @@ func (e *env) pipeline(svc *services) (*answer.Pipeline, error) {
 		if err != nil {
 			return nil, fmt.Errorf("llm: %w", err)
 		}
-		cfg.LLM = c
+		cfg.LLM = ops.InstrumentChat(c, e.metrics)
 	}
 	p, err := answer.New(cfg)
 	if err != nil {
@@ -87,7 +88,7 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 func (e *env) chat(ctx context.Context) error {
 	if strings.EqualFold(e.cfg.LogLevel, "info") {
 		// Per-question log lines would interleave with the conversation.
-		e.logger = newLogger(e.io.Stderr, "warn")
+		e.logger = newLogger(e.io.Stderr, "warn", e.secrets()...)
 	}
 	svc, err := e.services(ctx)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/store"
@@ -36,34 +37,60 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprint(e.io.Stderr, noTokenHelp)
 		return e.chat(ctx)
 	}
+	var pk ed25519.PublicKey
+	if e.cfg.InteractionsAddr != "" {
+		if pk, err = publicKey(e.cfg.PublicKey); err != nil {
+			return err
+		}
+	}
+	if e.cfg.MetricsAddr != "" {
+		e.metrics = ops.New()
+	}
 	svc, err := e.services(ctx)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	p := svc.pipeline
-	sess, err := bot.NewSession(e.cfg.DiscordToken, bot.SessionConfig{APIBase: e.cfg.DiscordAPI,
-		Intents: bot.Intents(e.cfg.MessageContent), ShardID: e.cfg.ShardID, ShardCount: e.cfg.ShardCount})
-	if err != nil {
-		return fmt.Errorf("discord session: %w", err)
-	}
-	b, err := bot.New(sess, bot.Config{Answerer: p, Summarizer: p, Library: library{svc.store},
-		Ingester: &uploads{store: svc.store, in: e.ingester(svc), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}},
-		Logger:   e.logger, DevGuildID: e.cfg.DevGuild, MessageContent: e.cfg.MessageContent,
-		DMCollection: e.cfg.Collection})
-	if err != nil {
-		return fmt.Errorf("discord bot: %w", err)
-	}
-	if e.cfg.InteractionsAddr == "" {
-		return b.Run(ctx)
-	}
-	pk, err := publicKey(e.cfg.PublicKey)
+	b, err := e.discordBot(svc)
 	if err != nil {
 		return err
 	}
-	return runAll(ctx, b.Run, func(ctx context.Context) error {
-		return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
-	})
+	fns := []func(context.Context) error{b.Run}
+	if e.cfg.InteractionsAddr != "" {
+		fns = append(fns, func(ctx context.Context) error {
+			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
+		})
+	}
+	if e.metrics != nil {
+		fns = append(fns, func(ctx context.Context) error {
+			return ops.Serve(ctx, e.cfg.MetricsAddr, e.metrics, ops.HandlerOptions{Logger: e.logger,
+				Checks: []ops.Check{ops.DatabaseCheck(svc.store), ops.FlagCheck("gateway", b.Connected)}})
+		})
+	}
+	return runAll(ctx, fns...)
+}
+
+// discordBot wires the Discord layer to the pipeline, the store and the
+// ingester.
+func (e *env) discordBot(svc *services) (*bot.Bot, error) {
+	sess, err := bot.NewSession(e.cfg.DiscordToken, bot.SessionConfig{APIBase: e.cfg.DiscordAPI,
+		Intents: bot.Intents(e.cfg.MessageContent), ShardID: e.cfg.ShardID, ShardCount: e.cfg.ShardCount})
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
+		Library: library{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
+		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
+		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
+			opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}}
+	if e.metrics != nil {
+		cfg.Observer = e.metrics
+	}
+	b, err := bot.New(sess, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("discord bot: %w", err)
+	}
+	return b, nil
 }
 
 // publicKey decodes the application's hex Ed25519 public key.
@@ -132,24 +159,25 @@ const uploadPrefix = "upload:"
 
 // uploads is the Discord layer's ingester: attachments, URLs and re-syncs.
 type uploads struct {
-	store *store.Store
-	in    *ingest.Ingester
-	opts  loader.Options
+	store   *store.Store
+	in      *ingest.Ingester
+	opts    loader.Options
+	metrics *ops.Metrics
 }
 
 func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	doc, err := loader.Load(ctx, filename, bytes.NewReader(data), u.opts)
 	if err != nil {
-		return bot.IngestSummary{Failed: 1, Errors: []string{err.Error()}}, nil
+		return u.summary(ingest.Summary{Failed: 1, Failures: []ingest.Failure{{Source: filename, Err: err.Error()}}}), nil
 	}
 	doc.Source = uploadPrefix + filename
 	sum, err := u.in.IngestDocuments(ctx, collection, []*loader.Document{doc}, ingest.Options{Progress: adapt(progress)})
-	return summary(sum), err
+	return u.summary(sum), err
 }
 
 func (u *uploads) IngestURL(ctx context.Context, collection, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	sum, err := u.in.Ingest(ctx, collection, []string{url}, ingest.Options{Progress: adapt(progress)})
-	return summary(sum), err
+	return u.summary(sum), err
 }
 
 func (u *uploads) Resync(ctx context.Context, collection string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -164,7 +192,7 @@ func (u *uploads) Resync(ctx context.Context, collection string, progress func(b
 		}
 	}
 	sum, err := u.in.Ingest(ctx, collection, again, ingest.Options{Prune: true, Progress: adapt(progress)})
-	return summary(sum), err
+	return u.summary(sum), err
 }
 
 func adapt(progress func(bot.IngestProgress)) func(ingest.Progress) {
@@ -174,7 +202,11 @@ func adapt(progress func(bot.IngestProgress)) func(ingest.Progress) {
 	return func(p ingest.Progress) { progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: p.Source}) }
 }
 
-func summary(s ingest.Summary) bot.IngestSummary {
+// summary counts an ingest in the metrics and converts it for the
+// Discord layer.
+func (u *uploads) summary(s ingest.Summary) bot.IngestSummary {
+	u.metrics.Ingested(ops.IngestCounts{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged,
+		Removed: s.Removed, Failed: s.Failed, Chunks: s.Chunks})
 	out := bot.IngestSummary{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged, Removed: s.Removed,
 		Failed: s.Failed, Chunks: s.Chunks}
 	for _, f := range s.Failures {

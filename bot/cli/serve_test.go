@@ -2,6 +2,9 @@ package cli_test
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +27,9 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	env["DISCORD_TOKEN"] = srv.Token()
 	env["CITEBOT_DISCORD_API"] = srv.APIBase()
 	env["CITEBOT_DEV_GUILD"] = guild
+	metricsAddr := freeAddr(t)
+	env["CITEBOT_METRICS_ADDR"] = metricsAddr
+	env["CITEBOT_LOG_LEVEL"] = "debug"
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan result, 1)
 	go func() { done <- serve(ctx, t, env) }()
@@ -56,11 +62,20 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	if got := render(ask(other)); strings.Contains(got, "fifteen minutes") || strings.Contains(got, "On-call") {
 		t.Errorf("another guild saw the first guild's documents:\n%s", got)
 	}
+	checkMetrics(t, metricsAddr)
 	cancel()
 	select {
 	case r := <-done:
 		if r.err != nil {
 			t.Errorf("serve: %v\n%s", r.err, r.stderr)
+		}
+		for _, secret := range []string{srv.Token(), "fifteen minutes"} {
+			if strings.Contains(r.stderr, secret) {
+				t.Errorf("logs contain %q", secret)
+			}
+		}
+		if !strings.Contains(r.stderr, `"request_id"`) {
+			t.Errorf("logs carry no request id:\n%.2000s", r.stderr)
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatal("serve did not stop after cancellation")
@@ -79,6 +94,38 @@ func TestServeIntentNotEnabled(t *testing.T) {
 	if r.err == nil || !strings.Contains(r.err.Error(), "Message Content") {
 		t.Fatalf("serve with a disallowed intent: %v", r.err)
 	}
+}
+
+// checkMetrics scrapes the metrics listener after two questions.
+func checkMetrics(t *testing.T, addr string) {
+	t.Helper()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+	_, body := get("/metrics")
+	for _, want := range []string{"citebot_questions_total 2", "citebot_refusals_total 1", `citebot_stage_duration_seconds_count{stage="retrieve"} 2`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func serve(ctx context.Context, t *testing.T, env map[string]string) result {
