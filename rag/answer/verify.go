@@ -7,10 +7,26 @@ import (
 	"github.com/citebot/citebot/rag"
 )
 
-// minClaimTerms: sentences with fewer content words ("In short:") are
-// connective text, not claims: they are neither checked nor counted, and
-// lose any citation, which nothing in them could be checked against.
+// minClaimTerms: sentences with fewer content words are not claims. Those
+// made of connective words only ("Yes.", "In short:") are kept, uncited;
+// any other ("PWNED.") can be neither checked nor trusted, and is dropped.
 const minClaimTerms = 2
+
+// connectives are the words a short uncited sentence may consist of.
+var connectives = map[string]bool{"yes": true, "no": true, "short": true, "summary": true, "sum": true,
+	"however": true, "also": true, "additionally": true, "furthermore": true, "moreover": true,
+	"first": true, "second": true, "third": true, "finally": true, "overall": true, "briefly": true,
+	"indeed": true, "correct": true, "addition": true, "brief": true, "next": true, "then": true}
+
+// connective reports whether every term is a connective word.
+func connective(terms []string) bool {
+	for _, t := range terms {
+		if !connectives[t] {
+			return false
+		}
+	}
+	return true
+}
 
 // noAnswerMarker is what the prompt tells the model to reply when the
 // sources do not answer.
@@ -67,9 +83,11 @@ func (p *Pipeline) verify(ctx context.Context, raw string, given []rag.Passage) 
 	var keep []claim
 	var keepCites [][]int
 	for i, c := range cs {
-		if len(contentTerms(c.bare)) < minClaimTerms { // connective text: kept, uncited
+		if terms := contentTerms(c.bare); len(terms) < minClaimTerms {
 			v.dropped += len(valid[i])
-			keep, keepCites = append(keep, c), append(keepCites, nil)
+			if connective(terms) { // kept, uncited
+				keep, keepCites = append(keep, c), append(keepCites, nil)
+			}
 			continue
 		}
 		v.claims++
