@@ -40,16 +40,9 @@ func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	if question == "" {
 		return c.say(ctx, "Please include a question.")
 	}
-	if err := c.deferReply(ctx, private); err != nil {
-		return err
-	}
-	coll, ok, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
-	if err != nil || !ok {
-		return b.collectionProblem(ctx, c, err)
-	}
-	release, ok := b.acquire(ctx, c)
+	coll, release, ok, err := b.begin(ctx, c, private)
 	if !ok {
-		return nil
+		return err
 	}
 	defer release()
 	st := startThrottle(b.cfg.EditInterval, func(text string) {
@@ -78,6 +71,21 @@ func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
 	return c.edit(ctx, rendered{Content: msgNoDMs})
 }
 
+// begin defers the reply, resolves the channel's collection and takes a
+// worker; ok is false when the user has been told why not (err is then
+// what telling them returned).
+func (b *Bot) begin(ctx context.Context, c *ictx, private bool) (coll string, release func(), ok bool, err error) {
+	if err := c.deferReply(ctx, private); err != nil {
+		return "", nil, false, err
+	}
+	coll, found, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
+	if err != nil || !found {
+		return "", nil, false, b.collectionProblem(ctx, c, err)
+	}
+	release, ok = b.acquire(ctx, c)
+	return coll, release, ok, nil
+}
+
 // acquire takes a worker, telling the user when they are queued or
 // when the bot is too busy.
 func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
@@ -102,16 +110,9 @@ func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
 	if b.cfg.Summarizer == nil {
 		return c.say(ctx, msgNoSummary)
 	}
-	if err := c.deferReply(ctx, false); err != nil {
-		return err
-	}
-	coll, ok, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
-	if err != nil || !ok {
-		return b.collectionProblem(ctx, c, err)
-	}
-	release, ok := b.acquire(ctx, c)
+	coll, release, ok, err := b.begin(ctx, c, false)
 	if !ok {
-		return nil
+		return err
 	}
 	defer release()
 	doc, topic := o.str("document"), o.str("topic")

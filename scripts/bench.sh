@@ -27,7 +27,7 @@ gobench() {
 }
 
 # metrics LINE: the custom metrics of a benchmark line, "value unit" pairs.
-metrics() { awk '{ s = ""; for (i = 5; i < NF; i += 2) s = s (s ? ", " : "") $i " " $(i+1); print s }' <<<"$1"; }
+metrics() { awk '{ s = ""; for (i = 5; i < NF; i += 2) s = s (s ? ", " : "") $i " " $(i+1); if (s == "") s = sprintf("%.1f ms/op", $3 / 1e6); print s }' <<<"$1"; }
 
 bench_row() { # STEP PKG REGEX BENCHTIME
 	local lines
@@ -59,7 +59,7 @@ if [ -f "$scifact/corpus.jsonl" ]; then
 		cmd="citebot eval beir --corpus \$S/corpus.jsonl --queries \$S/queries.jsonl --qrels \$S/qrels/train.tsv --mode $mode --json"
 		json=$(/usr/bin/time -f '%M' -o "$tmp/mem" "$tmp/citebot" eval beir --corpus "$scifact/corpus.jsonl" \
 			--queries "$scifact/queries.jsonl" --qrels "$scifact/qrels/train.tsv" --mode "$mode" --json --log-level warn)
-		scifact_rows+=("| $mode | $(jq -r '."ndcg@10"' <<<"$json" 2>/dev/null || echo "$json") | $(jq -r '."recall@100"' <<<"$json" 2>/dev/null) | $(jq -r '."recall@10"' <<<"$json" 2>/dev/null) | $(jq -r '."mrr@10"' <<<"$json" 2>/dev/null) | $(jq -r '.queries' <<<"$json" 2>/dev/null) | \`$cmd\` | $(($(cat "$tmp/mem") / 1024)) MB |")
+		scifact_rows+=("| $mode | $(jq -r '[."ndcg@10", ."recall@100", ."recall@10", ."mrr@10"] | map(. * 10000 | round / 10000) | join(" | ")' <<<"$json") | $(jq -r '.queries' <<<"$json") | \`$cmd\` | $(($(cat "$tmp/mem") / 1024)) MB |")
 	done
 fi
 
