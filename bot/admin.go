@@ -43,15 +43,7 @@ func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
 	case att == nil && !isHTTP(url):
 		return c.say(ctx, "The URL must start with http:// or https://.")
 	}
-	if err := c.deferReply(ctx, false); err != nil {
-		return err
-	}
-	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
-	if err != nil {
-		c.fail(ctx, msgFailed, err)
-		return nil
-	}
-	return b.withProgress(ctx, c, "Ingest", func(progress func(IngestProgress)) (IngestSummary, error) {
+	return b.withProgress(ctx, c, "Ingest", func(coll string, progress func(IngestProgress)) (IngestSummary, error) {
 		if att == nil {
 			return b.cfg.Ingester.IngestURL(ctx, coll, url, progress)
 		}
@@ -99,14 +91,23 @@ func (b *Bot) download(ctx context.Context, url string) ([]byte, error) {
 	return data, nil
 }
 
-// withProgress runs an ingest, editing the response with a progress bar
+// withProgress defers the reply, resolves the channel's collection and
+// runs an ingest there, editing the response with a progress bar
 // at most every EditInterval and finally with the summary.
-func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(func(IngestProgress)) (IngestSummary, error)) error {
+func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(coll string, progress func(IngestProgress)) (IngestSummary, error)) error {
+	if err := c.deferReply(ctx, false); err != nil {
+		return err
+	}
+	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
+	if err != nil {
+		c.fail(ctx, msgFailed, err)
+		return nil
+	}
 	if err := c.edit(ctx, rendered{Content: what + " started…"}); err != nil {
 		return err
 	}
 	st := startThrottle(b.cfg.EditInterval, func(text string) { b.logErr(c, c.edit(ctx, rendered{Content: text})) })
-	sum, err := run(func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
+	sum, err := run(coll, func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
 	st.stop()
 	if err != nil {
 		msg := what + " failed. Check the file or URL and try again."
@@ -123,15 +124,7 @@ func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
 	if b.cfg.Ingester == nil {
 		return c.say(ctx, msgNoIngester)
 	}
-	if err := c.deferReply(ctx, false); err != nil {
-		return err
-	}
-	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
-	if err != nil {
-		c.fail(ctx, msgFailed, err)
-		return nil
-	}
-	return b.withProgress(ctx, c, "Re-sync", func(progress func(IngestProgress)) (IngestSummary, error) {
+	return b.withProgress(ctx, c, "Re-sync", func(coll string, progress func(IngestProgress)) (IngestSummary, error) {
 		return b.cfg.Ingester.Resync(ctx, coll, progress)
 	})
 }
