@@ -7,6 +7,7 @@ package rag
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -45,17 +46,8 @@ func ParseMode(s string) (Mode, error) {
 	case ModeHybrid, ModeVector, ModeText:
 		return m, nil
 	}
-	return "", &InvalidModeError{Name: s}
+	return "", fmt.Errorf("unknown mode %q (want hybrid, vector or text)", s)
 }
-
-// InvalidModeError reports an unknown retrieval mode.
-type InvalidModeError struct{ Name string }
-
-func (e *InvalidModeError) Error() string {
-	return "unknown mode " + quote(e.Name) + " (want hybrid, vector or text)"
-}
-
-func quote(s string) string { return "\"" + s + "\"" }
 
 // Passage is one retrieved chunk with where it came from and how it scored.
 type Passage struct {

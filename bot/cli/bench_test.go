@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/rag/eval"
+	"github.com/citebot/citebot/rag/store/faulttest"
 )
 
 // sharedCorpus is the material in ../shared beside the repository.
@@ -23,7 +24,7 @@ func BenchmarkQAWithDistractors(b *testing.B) {
 	if dbURL == "" {
 		b.Skip("no database")
 	}
-	env := map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": benchModelDir(b), "CITEBOT_LOG_LEVEL": "warn"}
+	env := map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": faulttest.ModelDir(b), "CITEBOT_LOG_LEVEL": "warn"}
 	dir := b.TempDir()
 	for i, d := range eval.Distractors(1000, 11) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("distractor-%04d.md", i)), []byte("# "+d.Title+"\n\n"+d.Text), 0o644)
@@ -50,16 +51,4 @@ func BenchmarkQAWithDistractors(b *testing.B) {
 			}
 		}
 	}
-}
-
-func benchModelDir(b *testing.B) string {
-	wd, _ := os.Getwd()
-	for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
-		p := filepath.Join(d, ".cache", "models", "use-lite-0.2.0")
-		if _, err := os.Stat(filepath.Join(p, "model.json")); err == nil {
-			return p
-		}
-	}
-	b.Skip("the local model is missing: run `make model`")
-	return ""
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/citebot/citebot/bot/cli"
+	"github.com/citebot/citebot/rag/store/faulttest"
 	"github.com/citebot/citebot/rag/store/storetest"
 )
 
@@ -106,35 +107,12 @@ func TestMigrateWrongDatabaseFailsFast(t *testing.T) {
 	}
 }
 
-// modelDir finds the local model that `make model` fetched.
-func modelDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("CITEBOT_MODEL_DIR"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for d := wd; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, ".cache", "models", "use-lite-0.2.0")
-		if _, err := os.Stat(filepath.Join(p, "model.json")); err == nil {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("the local model is missing: run `make model`")
-	}
-	t.Skip("the local model is missing: run `make model`")
-	return ""
-}
-
 func e2eEnv(t *testing.T) map[string]string {
 	t.Helper()
 	if dbURL == "" {
 		t.Skip("no database: run `make db`")
 	}
-	return map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": modelDir(t), "CITEBOT_LOG_LEVEL": "warn"}
+	return map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": faulttest.ModelDir(t), "CITEBOT_LOG_LEVEL": "warn"}
 }
 
 func jsonKeys(t *testing.T, out string) []string {

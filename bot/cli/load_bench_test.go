@@ -23,6 +23,7 @@ import (
 	"github.com/citebot/citebot/rag/answer/llm/llmtest"
 	"github.com/citebot/citebot/rag/retrieve"
 	"github.com/citebot/citebot/rag/store"
+	"github.com/citebot/citebot/rag/store/faulttest"
 )
 
 // stages records how long each stage of each question took.
@@ -86,7 +87,7 @@ func (t *timedAnswerer) Answer(ctx context.Context, req rag.Request, partial fun
 // LLM) and reports the p99 of each stage; every question must be answered
 // exactly once.
 func BenchmarkLoad(b *testing.B) {
-	env := map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": benchModelDir(b), "CITEBOT_LOG_LEVEL": "warn"}
+	env := map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": faulttest.ModelDir(b), "CITEBOT_LOG_LEVEL": "warn"}
 	if dbURL == "" {
 		b.Skip("no database")
 	}

@@ -9,11 +9,14 @@ import (
 	"time"
 )
 
-// ModelDir finds the local model by walking up from the working
-// directory to .cache/models/use-lite-0.2.0. Without it the test is
-// skipped, or fails under CI.
+// ModelDir finds the local model: $CITEBOT_MODEL_DIR, else
+// .cache/models/use-lite-0.2.0 found by walking up from the working
+// directory. Without it the test is skipped, or fails under CI.
 func ModelDir(t testing.TB) string {
 	t.Helper()
+	if d := os.Getenv("CITEBOT_MODEL_DIR"); d != "" {
+		return d
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
