@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -62,21 +63,25 @@ func (b *Bot) onMessage(m *discordgo.Message) {
 	}
 	stopTyping := b.typing(ctx, m.ChannelID)
 	defer stopTyping()
-	if err := b.answerMessage(ctx, log, m, q); err != nil {
+	if err := b.answerMessage(ctx, log, m, q, stopTyping); err != nil {
+		stopTyping()
 		log.Error("discord mention not answered", slog.Any("err", err))
 		b.send(ctx, log, m, msgFailed)
 	}
 }
 
 // answerMessage answers a mention or thread message, opening a thread on
-// the reply when the question was asked outside one.
-func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.Message, q string) error {
+// the reply when the question was asked outside one. stopTyping is called
+// once the answer is ready, before anything is posted, so the indicator
+// never outlives the reply.
+func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.Message, q string, stopTyping func()) error {
 	coll, _, err := b.collection(ctx, m.GuildID, m.ChannelID)
 	if err != nil {
 		return err
 	}
 	release, err := b.pool.acquire(ctx, func() { b.send(ctx, log, m, msgQueued) })
 	if err != nil {
+		stopTyping()
 		b.send(ctx, log, m, msgBusy)
 		return nil
 	}
@@ -86,6 +91,7 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 		inThread = true // e.g. a thread from before a restart: no history left
 	}
 	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: q, History: turns}, nil)
+	stopTyping()
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
@@ -154,10 +160,11 @@ func (b *Bot) send(ctx context.Context, log *slog.Logger, m *discordgo.Message, 
 }
 
 // typing shows the typing indicator now and every TypingInterval until
-// the returned stop is called.
-func (b *Bot) typing(ctx context.Context, channelID string) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+// the returned stop is called. stop may be called more than once; it lets
+// a request already on its way finish (so the indicator cannot land after
+// the reply) and returns when the refresh loop has ended.
+func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(b.cfg.TypingInterval)
@@ -169,9 +176,12 @@ func (b *Bot) typing(ctx context.Context, channelID string) func() {
 			select {
 			case <-ctx.Done():
 				return
+			case <-quit:
+				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	var once sync.Once
+	return func() { once.Do(func() { close(quit) }); <-done }
 }

@@ -109,9 +109,7 @@ func TestMigrateWrongDatabaseFailsFast(t *testing.T) {
 
 func e2eEnv(t *testing.T) map[string]string {
 	t.Helper()
-	if dbURL == "" {
-		t.Skip("no database: run `make db`")
-	}
+	storetest.Reset(t, dbURL)
 	return map[string]string{"DATABASE_URL": dbURL, "CITEBOT_MODEL_DIR": faulttest.ModelDir(t), "CITEBOT_LOG_LEVEL": "warn"}
 }
 

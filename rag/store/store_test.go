@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"testing"
@@ -54,7 +55,12 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	if err := s.ExecForTest(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')`); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.ExecForTest(t.Context(), `DELETE FROM schema_migrations WHERE version = 999`) })
+	t.Cleanup(func() {
+		// t.Context() is already cancelled when cleanups run.
+		if err := s.ExecForTest(context.WithoutCancel(t.Context()), `DELETE FROM schema_migrations WHERE version = 999`); err != nil {
+			t.Error(err)
+		}
+	})
 	_, err := s.Migrate(ctx)
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Migrate on a newer schema: %v, want ErrSchemaTooNew", err)

@@ -114,16 +114,44 @@ func create(ctx context.Context, admin, name string) (string, func() error, erro
 	return u.String(), drop, nil
 }
 
-// Open opens the package's database, skipping the test when there is none.
+// Open opens the package's database, emptied of the data earlier tests
+// left (see Reset), skipping the test when there is none.
 func Open(t testing.TB, dbURL string) *store.Store {
 	t.Helper()
-	if dbURL == "" {
-		t.Skip("no database: run `make db` (or set DATABASE_URL)")
-	}
+	Reset(t, dbURL)
 	s, err := store.Open(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
 	return s
+}
+
+// Reset empties every table of the package's database except the
+// migration record and the embedding models, so each test (and each run
+// under -count) starts from a freshly migrated state. It skips the test
+// when there is no database. Tests of one package must not run in
+// parallel with each other.
+func Reset(t testing.TB, dbURL string) {
+	t.Helper()
+	if dbURL == "" {
+		t.Skip("no database: run `make db` (or set DATABASE_URL)")
+	}
+	conn, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	rows, err := conn.Query(t.Context(), `SELECT format('%I', tablename) FROM pg_tables
+		WHERE schemaname = 'public' AND tablename NOT IN ('schema_migrations', 'embedding_models')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(t.Context(), "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE"); err != nil {
+		t.Fatal(err)
+	}
 }
