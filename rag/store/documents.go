@@ -168,12 +168,12 @@ func (s *Store) ReplaceDocument(ctx context.Context, w DocumentWrite) (int64, er
 	return docID, nil
 }
 
+// replaceDocument writes the new version of a document. Everything but the
+// collection's statistics runs without the collection's lock, so writers
+// of different documents proceed in parallel; they take turns only for the
+// document frequencies and counts at the end. Locks are always taken in
+// the order document row, then collection row, so writers cannot deadlock.
 func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWrite) (int64, error) {
-	// Writers to one collection take turns: they all update its statistics
-	// and document frequencies, and waiting here cannot deadlock.
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM collections WHERE id = $1 FOR UPDATE`, collID); err != nil {
-		return 0, fmt.Errorf("lock collection: %w", err)
-	}
 	meta := []byte("{}")
 	if w.Metadata != nil {
 		var err error
@@ -192,36 +192,79 @@ func replaceDocument(ctx context.Context, tx pgx.Tx, collID int64, w DocumentWri
 	if err != nil {
 		return 0, fmt.Errorf("upsert document: %w", err)
 	}
-	oldN, oldTerms, err := deleteChunks(ctx, tx, collID, docID)
+	old, err := deleteChunks(ctx, tx, docID)
 	if err != nil {
 		return 0, err
 	}
 	if err := insertChunks(ctx, tx, collID, docID, w); err != nil {
 		return 0, err
 	}
-	_, err = tx.Exec(ctx, `
-		UPDATE collections SET chunk_count = chunk_count + $2 - $3,
-			term_count = term_count - $4 + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $5)
-		WHERE id = $1`, collID, len(w.Chunks), oldN, oldTerms, docID)
-	if err != nil {
-		return 0, fmt.Errorf("update collection statistics: %w", err)
+	if err := updateStatistics(ctx, tx, collID, docID, old); err != nil {
+		return 0, err
 	}
 	return docID, nil
 }
 
-// deleteChunks removes a document's chunks (postings and vectors cascade)
-// and returns how many there were and their total length.
-func deleteChunks(ctx context.Context, tx pgx.Tx, collID, docID int64) (n, terms int64, err error) {
-	if err := adjustDF(ctx, tx, collID, docID, -1); err != nil {
-		return 0, 0, err
-	}
-	err = tx.QueryRow(ctx, `
-		WITH d AS (DELETE FROM chunks WHERE document_id = $1 RETURNING term_count)
-		SELECT count(*), coalesce(sum(term_count), 0) FROM d`, docID).Scan(&n, &terms)
+// oldChunks is what deleteChunks removed: the chunk ids, whose postings
+// are still to be dropped, their number and their total length.
+type oldChunks struct {
+	ids      []int64
+	n, terms int64
+}
+
+// deleteChunks removes a document's chunks (vectors cascade; postings are
+// dropped by updateStatistics, which needs them for the frequencies).
+func deleteChunks(ctx context.Context, tx pgx.Tx, docID int64) (oldChunks, error) {
+	var old oldChunks
+	rows, err := tx.Query(ctx, `DELETE FROM chunks WHERE document_id = $1 RETURNING id, term_count`, docID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("delete old chunks: %w", err)
+		return old, fmt.Errorf("delete old chunks: %w", err)
 	}
-	return n, terms, nil
+	var id, terms int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &terms}, func() error {
+		old.ids = append(old.ids, id)
+		old.n++
+		old.terms += terms
+		return nil
+	})
+	if err != nil {
+		return old, fmt.Errorf("delete old chunks: %w", err)
+	}
+	return old, nil
+}
+
+// updateStatistics takes the collection's row, then drops the old chunks'
+// postings and moves the document frequencies and collection counts from
+// the old chunks to the document's current ones.
+func updateStatistics(ctx context.Context, tx pgx.Tx, collID, docID int64, old oldChunks) error {
+	// NO KEY UPDATE: the foreign keys of this transaction's rows already hold
+	// the row FOR KEY SHARE, which FOR UPDATE would conflict with.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM collections WHERE id = $1 FOR NO KEY UPDATE`, collID); err != nil {
+		return fmt.Errorf("lock collection: %w", err)
+	}
+	// One posting per (term, chunk): the dropped postings are the old
+	// chunks' document frequencies.
+	_, err := tx.Exec(ctx, `
+		WITH gone AS (DELETE FROM chunk_terms WHERE chunk_id = ANY($3) RETURNING term),
+		delta AS (
+			SELECT term, sum(d) AS d FROM (
+				SELECT term, -1 AS d FROM gone
+				UNION ALL
+				SELECT t.lexeme, 1 FROM chunks c, unnest(c.tsv) t WHERE c.document_id = $2) x
+			GROUP BY term HAVING sum(d) <> 0)
+		INSERT INTO term_df (collection_id, term, df) SELECT $1, term, d FROM delta
+		ON CONFLICT (collection_id, term) DO UPDATE SET df = term_df.df + excluded.df`, collID, docID, old.ids)
+	if err != nil {
+		return fmt.Errorf("update document frequencies: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE collections SET chunk_count = chunk_count - $3 + (SELECT count(*) FROM chunks WHERE document_id = $2),
+			term_count = term_count - $4 + (SELECT coalesce(sum(term_count), 0) FROM chunks WHERE document_id = $2)
+		WHERE id = $1`, collID, docID, old.n, old.terms)
+	if err != nil {
+		return fmt.Errorf("update collection statistics: %w", err)
+	}
+	return nil
 }
 
 func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w DocumentWrite) error {
@@ -269,27 +312,12 @@ func insertChunks(ctx context.Context, tx pgx.Tx, collID, docID int64, w Documen
 	if err != nil {
 		return fmt.Errorf("index terms: %w", err)
 	}
-	return adjustDF(ctx, tx, collID, docID, 1)
+	return nil
 }
 
 // impactSQL orders a term's postings; it must match the backfill in
 // migrations/002_bm25_impacts.sql.
 const impactSQL = `x.tf / (x.tf + 1.2 * (0.25 + 0.75 * c.term_count / 64.0))`
-
-// adjustDF adds (sign 1) or removes (sign -1) a document's chunks from the
-// collection's document frequencies. Writers hold the collection's row, so
-// no two adjust one collection at once.
-func adjustDF(ctx context.Context, tx pgx.Tx, collID, docID int64, sign int) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO term_df (collection_id, term, df)
-		SELECT $1, t.lexeme, $3 * count(*) FROM chunks c, unnest(c.tsv) t
-		WHERE c.document_id = $2 GROUP BY t.lexeme
-		ON CONFLICT (collection_id, term) DO UPDATE SET df = term_df.df + excluded.df`, collID, docID, sign)
-	if err != nil {
-		return fmt.Errorf("update document frequencies: %w", err)
-	}
-	return nil
-}
 
 // SearchText is what the text leg indexes for a chunk: the title and the
 // heading path give short chunks the words of their context.
@@ -320,7 +348,7 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 		var collID, docID int64
 		err := tx.QueryRow(ctx, `
 			SELECT k.id, d.id FROM documents d JOIN collections k ON k.id = d.collection_id
-			WHERE k.name = $1 AND d.source = $2 FOR UPDATE OF k`, collection, source).Scan(&collID, &docID)
+			WHERE k.name = $1 AND d.source = $2 FOR UPDATE OF d`, collection, source).Scan(&collID, &docID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -328,15 +356,14 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 			return fmt.Errorf("find document: %w", err)
 		}
 		found = true
-		n, terms, err := deleteChunks(ctx, tx, collID, docID)
+		old, err := deleteChunks(ctx, tx, docID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM documents WHERE id = $1`, docID); err != nil {
+		if err := updateStatistics(ctx, tx, collID, docID, old); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE collections SET chunk_count = chunk_count - $2, term_count = term_count - $3
-			WHERE id = $1`, collID, n, terms)
+		_, err = tx.Exec(ctx, `DELETE FROM documents WHERE id = $1`, docID)
 		return err
 	})
 	if err != nil {
