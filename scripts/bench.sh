@@ -41,7 +41,7 @@ bench_row() { # STEP PKG REGEX BENCHTIME
 echo "bench: local model" >&2
 bench_row "embedding" embeddings/uselite 'EmbedFullChunks|EmbedQuery|Load' 3s
 echo "bench: store and index" >&2
-bench_row "store" rag/store 'StoreAndIndex' 2x
+bench_row "store" rag/ingest 'StoreAndIndex' 2x
 echo "bench: hybrid query latency (fills 110,000 chunks; takes minutes)" >&2
 bench_row "query" rag/store 'HybridQuery' 300x
 echo "bench: re-ingest" >&2

@@ -29,6 +29,9 @@ type Store interface {
 	CachedEmbeddings(ctx context.Context, modelID int, hashes []string) (map[string][]float32, error)
 	ReplaceDocument(ctx context.Context, w store.DocumentWrite) (int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
+	VectorCount(ctx context.Context, m store.Model) (int64, error)
+	DropVectorIndex(ctx context.Context, m store.Model) error
+	BuildVectorIndex(ctx context.Context, m store.Model) error
 }
 
 // Config holds chunking and loading settings.
@@ -39,8 +42,13 @@ type Config struct {
 	Overlap     int
 	// BatchSize is how many texts go to the embedder at once.
 	BatchSize int
-	Loader    loader.Options
-	Logger    *slog.Logger
+	// Writers is how many documents are stored at once; default 2.
+	Writers int
+	// BulkMin is the fewest chunks a run writes before it may rebuild the
+	// model's vector index rather than grow it (see maybeBulk); default 200.
+	BulkMin int
+	Loader  loader.Options
+	Logger  *slog.Logger
 }
 
 // Ingester writes documents of any collection with one embedding model.
@@ -57,6 +65,12 @@ func New(s Store, model rag.EmbeddingModel, cfg Config) *Ingester {
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 32
+	}
+	if cfg.Writers <= 0 {
+		cfg.Writers = 2
+	}
+	if cfg.BulkMin <= 0 {
+		cfg.BulkMin = 200
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -107,18 +121,20 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 	var sum Summary
 	items, fails := expand(ctx, sources)
 	sum.Failures = append(sum.Failures, fails...)
-	run, err := in.begin(ctx, collection)
+	run, err := in.begin(ctx, collection, &sum, len(items), opt.Progress)
 	if err != nil {
 		return sum, err
 	}
-	for i, src := range items {
-		if err := ctx.Err(); err != nil {
-			return sum, err
+	for _, src := range items {
+		if ctx.Err() != nil {
+			break
 		}
 		in.one(ctx, run, src, func(ctx context.Context) (*loader.Document, error) {
 			return loadSource(ctx, src, in.cfg.Loader)
-		}, &sum)
-		report(opt.Progress, i+1, len(items), sum.Chunks, src, start)
+		})
+	}
+	if err := in.finish(ctx, run); err != nil {
+		return sum, err
 	}
 	if opt.Prune {
 		if err := in.prune(ctx, run, &sum); err != nil {
@@ -130,51 +146,26 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 	return sum, nil
 }
 
-func report(fn func(Progress), done, total, chunks int, src string, start time.Time) {
-	if fn != nil {
-		fn(Progress{Done: done, Total: total, Chunks: chunks, Source: src, Elapsed: time.Since(start)})
-	}
-}
-
-// run is the state of one ingest into one collection.
-type run struct {
-	collection string
-	model      store.Model
-	states     map[string]store.DocState
-	seen       map[string]bool
-}
-
-func (in *Ingester) begin(ctx context.Context, collection string) (*run, error) {
-	m, err := in.store.EnsureModel(ctx, in.model.Name(), in.model.Dim())
-	if err != nil {
-		return nil, err
-	}
-	states, err := in.store.DocumentStates(ctx, collection, m.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &run{collection: collection, model: m, states: states, seen: map[string]bool{}}, nil
-}
-
-// one ingests a single document, counting the outcome in sum.
-func (in *Ingester) one(ctx context.Context, r *run, src string, load func(context.Context) (*loader.Document, error), sum *Summary) {
+// one ingests a single document: it is loaded, chunked and embedded here,
+// and written by the run's writers.
+func (in *Ingester) one(ctx context.Context, r *run, src string, load func(context.Context) (*loader.Document, error)) {
 	r.seen[src] = true
 	doc, err := load(ctx)
 	if err == nil {
-		err = in.write(ctx, r, doc, sum)
+		err = in.prepare(ctx, r, doc)
 	}
 	if err != nil {
-		in.cfg.Logger.WarnContext(ctx, "ingest source", slog.String("source", src), slog.Any("err", err))
-		sum.Failures = append(sum.Failures, Failure{Source: src, Err: err.Error()})
+		in.failed(ctx, r, src, err)
 	}
 }
 
-// write stores doc unless the stored version is the same.
-func (in *Ingester) write(ctx context.Context, r *run, doc *loader.Document, sum *Summary) error {
+// prepare chunks and embeds doc and hands it to the writers, unless the
+// stored version is the same.
+func (in *Ingester) prepare(ctx context.Context, r *run, doc *loader.Document) error {
 	hash := in.docHash(doc)
-	old, exists := r.states[doc.Source]
+	old, exists := r.state(doc.Source)
 	if exists && old.ContentHash == hash && old.Embedded {
-		sum.Unchanged++
+		r.unchanged(doc.Source)
 		return nil
 	}
 	chunks, err := chunk.Split(doc, in.model, chunk.Options{MaxTokens: in.cfg.ChunkTokens, Overlap: in.cfg.Overlap})
@@ -191,18 +182,7 @@ func (in *Ingester) write(ctx context.Context, r *run, doc *loader.Document, sum
 		w.Chunks = append(w.Chunks, store.ChunkWrite{Position: c.Position, HeadingPath: c.HeadingPath,
 			Page: c.Page, Start: c.Start, End: c.End, Text: c.Text, Hash: c.Hash, Tokens: c.Tokens, Embedding: vecs[i]})
 	}
-	if _, err := in.store.ReplaceDocument(ctx, w); err != nil {
-		return err
-	}
-	sum.Chunks += len(chunks)
-	sum.Embedded += embedded
-	if exists {
-		sum.Updated++
-	} else {
-		sum.Added++
-	}
-	r.states[doc.Source] = store.DocState{ContentHash: hash, Embedded: true}
-	return nil
+	return in.write(ctx, r, w, embedded, exists)
 }
 
 // chunkerVersion changes whenever chunking changes what it produces, so
@@ -289,16 +269,18 @@ func isURL(s string) bool {
 func (in *Ingester) IngestDocuments(ctx context.Context, collection string, docs []*loader.Document, opt Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
-	r, err := in.begin(ctx, collection)
+	r, err := in.begin(ctx, collection, &sum, len(docs), opt.Progress)
 	if err != nil {
 		return sum, err
 	}
-	for i, doc := range docs {
-		if err := ctx.Err(); err != nil {
-			return sum, err
+	for _, doc := range docs {
+		if ctx.Err() != nil {
+			break
 		}
-		in.one(ctx, r, doc.Source, func(context.Context) (*loader.Document, error) { return doc, nil }, &sum)
-		report(opt.Progress, i+1, len(docs), sum.Chunks, doc.Source, start)
+		in.one(ctx, r, doc.Source, func(context.Context) (*loader.Document, error) { return doc, nil })
+	}
+	if err := in.finish(ctx, r); err != nil {
+		return sum, err
 	}
 	sum.Failed = len(sum.Failures)
 	sum.Elapsed = time.Since(start)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,28 +87,6 @@ func benchModel(b *testing.B, s *store.Store) store.Model {
 		b.Fatal(err)
 	}
 	return m
-}
-
-// BenchmarkStoreAndIndex measures writing chunks with their postings and
-// vectors, HNSW maintenance included and embedding excluded, with one
-// writer per core as the ingester runs.
-func BenchmarkStoreAndIndex(b *testing.B) {
-	s := storetest.Open(b, dbURL)
-	m := benchModel(b, s)
-	const n, writers = 5000, 2
-	var total time.Duration
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for w := range writers {
-			wg.Go(func() {
-				fill(b, s, m, fmt.Sprintf("bench-store-%d", i), n/writers, newSynth(uint64(w+1)), fmt.Sprint(w))
-			})
-		}
-		wg.Wait()
-		total += time.Since(start)
-	}
-	b.ReportMetric(float64(n*b.N)/total.Seconds(), "chunks/s")
 }
 
 // BenchmarkHybridQuery measures hybrid query latency over 10k and 100k

@@ -18,16 +18,19 @@ type Model struct {
 }
 
 // EnsureModel returns the model called name, registering it and creating
-// its HNSW index on first use. A model whose dimension changed is refused:
-// its vectors would not fit its index.
+// its HNSW index on first use (or when a bulk load left it missing). A
+// model whose dimension changed is refused: its vectors would not fit its
+// index.
 func (s *Store) EnsureModel(ctx context.Context, name string, dim int) (Model, error) {
 	m := Model{Name: name}
-	err := s.pool.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO embedding_models (name, dim) VALUES ($1, $2)
-			ON CONFLICT (name) DO NOTHING RETURNING id, dim)
-		SELECT id, dim FROM ins UNION ALL SELECT id, dim FROM embedding_models WHERE name = $1
-		LIMIT 1`, name, dim).Scan(&m.ID, &m.Dim)
+	err := upsertRetry(func() error {
+		return s.pool.QueryRow(ctx, `
+			WITH ins AS (
+				INSERT INTO embedding_models (name, dim) VALUES ($1, $2)
+				ON CONFLICT (name) DO NOTHING RETURNING id, dim)
+			SELECT id, dim FROM ins UNION ALL SELECT id, dim FROM embedding_models WHERE name = $1
+			LIMIT 1`, name, dim).Scan(&m.ID, &m.Dim)
+	})
 	if err != nil {
 		return Model{}, fmt.Errorf("register model %s: %w", name, err)
 	}
@@ -35,12 +38,8 @@ func (s *Store) EnsureModel(ctx context.Context, name string, dim int) (Model, e
 		return Model{}, fmt.Errorf("model %s is stored with %d dimensions, the embedder gives %d: "+
 			"rename the model or remove its embeddings", name, m.Dim, dim)
 	}
-	// DDL takes no parameters; id and dim are integers from the database.
-	_, err = s.pool.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS chunk_embeddings_hnsw_%d
-		ON chunk_embeddings USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`,
-		m.ID, m.Dim, m.ID))
-	if err != nil {
-		return Model{}, fmt.Errorf("create index for model %s: %w", name, err)
+	if err := s.BuildVectorIndex(ctx, m); err != nil {
+		return Model{}, fmt.Errorf("model %s: %w", name, err)
 	}
 	return m, nil
 }
@@ -49,13 +48,27 @@ func (s *Store) EnsureModel(ctx context.Context, name string, dim int) (Model, e
 // it when missing.
 func (s *Store) EnsureCollection(ctx context.Context, name string) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, `
-		WITH ins AS (INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
-		SELECT id FROM ins UNION ALL SELECT id FROM collections WHERE name = $1 LIMIT 1`, name).Scan(&id)
+	err := upsertRetry(func() error {
+		return s.pool.QueryRow(ctx, `
+			WITH ins AS (INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
+			SELECT id FROM ins UNION ALL SELECT id FROM collections WHERE name = $1 LIMIT 1`, name).Scan(&id)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("ensure collection %s: %w", name, err)
 	}
 	return id, nil
+}
+
+// upsertRetry runs an insert-or-select once more when it found no row:
+// when another session inserts the same name at the same moment, the
+// insert yields to it but the statement's snapshot cannot see its row yet.
+// The next statement can.
+func upsertRetry(q func() error) error {
+	err := q()
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = q()
+	}
+	return err
 }
 
 // DocState is what incremental ingestion needs to know of a stored document.
