@@ -67,17 +67,25 @@ func distractorDocs(n int) []*loader.Document {
 func TestBulkLoadRebuildsVectorIndex(t *testing.T) {
 	tests := []struct {
 		name      string
+		indexed   bool // the model already holds another collection's vectors
 		bulkMin   int
 		wantDrops int64
 	}{
-		{"a large load rebuilds the index once", 20, 1},
-		{"a small load grows it", 100_000, 0},
+		{"a model's first load is a bulk load", false, 100_000, 1},
+		{"a large load into an indexed model rebuilds its index once", true, 20, 1},
+		{"a small load into an indexed model grows its index", true, 100_000, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &indexWatch{Store: storetest.Open(t, dbURL)}
 			m := &countingModel{name: "count-8d", dim: 8}
 			in := ingest.New(s, m, ingest.Config{Overlap: 4, BulkMin: tt.bulkMin, Writers: 2})
+			if tt.indexed {
+				if _, err := in.IngestDocuments(t.Context(), "other", distractorDocs(60), ingest.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				s.drops.Store(0)
+			}
 			sum, err := in.IngestDocuments(t.Context(), "bulk", distractorDocs(40), ingest.Options{})
 			if err != nil || sum.Added != 40 || sum.Failed != 0 {
 				t.Fatalf("ingest: %+v, %v", sum, err)
@@ -85,25 +93,32 @@ func TestBulkLoadRebuildsVectorIndex(t *testing.T) {
 			if got := s.drops.Load(); got != tt.wantDrops {
 				t.Errorf("index dropped %d times, want %d", got, tt.wantDrops)
 			}
-			sm, err := s.EnsureModel(t.Context(), m.Name(), m.Dim())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !vectorIndexValid(t, sm) {
-				t.Error("no valid vector index after the ingest")
-			}
-			stored, err := s.DocumentPassages(t.Context(), "bulk", "doc-0007.md")
-			if err != nil || len(stored) == 0 {
-				t.Fatalf("passages of doc-0007.md: %d, %v", len(stored), err)
-			}
-			q, _ := m.Embed(t.Context(), []string{stored[0].Text})
-			got, err := s.Search(t.Context(), store.SearchParams{Collection: "bulk", Mode: rag.ModeVector,
-				Vector: q[0], Model: sm, K: 5, Candidates: 10})
-			if err != nil || len(got) != 5 || got[0].VectorScore < 0.9999 {
-				t.Errorf("vector search with a stored chunk's vector = %+v, %v", got, err)
-			}
+			checkVectorSearch(t, s.Store, m)
 			faulttest.AssertIntegrity(t, dbURL)
 		})
+	}
+}
+
+// checkVectorSearch checks that the model's index is valid and that a
+// stored chunk's own vector finds it.
+func checkVectorSearch(t *testing.T, s *store.Store, m *countingModel) {
+	t.Helper()
+	sm, err := s.EnsureModel(t.Context(), m.Name(), m.Dim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !vectorIndexValid(t, sm) {
+		t.Error("no valid vector index after the ingest")
+	}
+	stored, err := s.DocumentPassages(t.Context(), "bulk", "doc-0007.md")
+	if err != nil || len(stored) == 0 {
+		t.Fatalf("passages of doc-0007.md: %d, %v", len(stored), err)
+	}
+	q, _ := m.Embed(t.Context(), []string{stored[0].Text})
+	got, err := s.Search(t.Context(), store.SearchParams{Collection: "bulk", Mode: rag.ModeVector,
+		Vector: q[0], Model: sm, K: 5, Candidates: 10})
+	if err != nil || len(got) != 5 || got[0].VectorScore < 0.9999 {
+		t.Errorf("vector search with a stored chunk's vector = %+v, %v", got, err)
 	}
 }
 

@@ -47,6 +47,19 @@ func (f *faultStore) CachedEmbeddings(ctx context.Context, modelID int, hashes [
 }
 
 func (f *faultStore) ReplaceDocument(ctx context.Context, w store.DocumentWrite) (int64, error) {
+	f.wrote(w)
+	return f.Store.ReplaceDocument(ctx, w)
+}
+
+func (f *faultStore) ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error) {
+	for _, w := range ws {
+		f.wrote(w)
+	}
+	return f.Store.ReplaceDocuments(ctx, ws)
+}
+
+// wrote counts a document about to be written and calls onWrite.
+func (f *faultStore) wrote(w store.DocumentWrite) {
 	f.mu.Lock()
 	f.writes++
 	f.written[w.Source] = len(w.Chunks)
@@ -55,7 +68,6 @@ func (f *faultStore) ReplaceDocument(ctx context.Context, w store.DocumentWrite)
 	if hook != nil {
 		hook(n, w.Source)
 	}
-	return f.Store.ReplaceDocument(ctx, w)
 }
 
 // writeCorpus writes n small Markdown files of a few chunks each.

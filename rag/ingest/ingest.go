@@ -28,6 +28,7 @@ type Store interface {
 	DocumentStates(ctx context.Context, collection string, modelID int) (map[string]store.DocState, error)
 	CachedEmbeddings(ctx context.Context, modelID int, hashes []string) (map[string][]float32, error)
 	ReplaceDocument(ctx context.Context, w store.DocumentWrite) (int64, error)
+	ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
 	VectorCount(ctx context.Context, m store.Model) (int64, error)
 	DropVectorIndex(ctx context.Context, m store.Model) error

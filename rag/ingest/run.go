@@ -13,18 +13,19 @@ import (
 
 // run is the state of one ingest into one collection. Documents are
 // prepared (loaded, chunked, embedded) one at a time by the caller and
-// written by up to Config.Writers goroutines, so that storing one document
-// overlaps with preparing the next and with storing another.
+// queued; Config.Writers goroutines store them, several small documents
+// per transaction, so that storing overlaps with preparing.
 type run struct {
 	collection string
 	model      store.Model
 	seen       map[string]bool // sources met in this run; only the caller's goroutine
 
-	slots    chan struct{} // one per writer
-	wg       sync.WaitGroup
-	bulkFrom int  // chunks written after which the vector index is rebuilt instead
-	bulk     bool // the model's vector index was dropped for this run
-	queued   int  // chunks handed to the writers
+	queue    chan job
+	writers  sync.WaitGroup // the writer goroutines
+	inflight sync.WaitGroup // queued documents not yet stored
+	bulkFrom int            // chunks written after which the vector index is rebuilt instead
+	bulk     bool           // the model's vector index was dropped for this run
+	queued   int            // chunks queued
 
 	mu       sync.Mutex // guards what follows
 	states   map[string]store.DocState
@@ -34,6 +35,18 @@ type run struct {
 	start    time.Time
 	progress func(Progress)
 }
+
+// job is a prepared document: embedded is how many of its chunks were
+// sent to the embedder; replaced whether it was stored before.
+type job struct {
+	w        store.DocumentWrite
+	embedded int
+	replaced bool
+}
+
+// groupChunks bounds the chunks of one write transaction: enough to spread
+// its fixed cost over many small documents, few enough to keep it short.
+const groupChunks = 256
 
 func (in *Ingester) begin(ctx context.Context, collection string, sum *Summary, total int, progress func(Progress)) (*run, error) {
 	m, err := in.store.EnsureModel(ctx, in.model.Name(), in.model.Dim())
@@ -48,47 +61,113 @@ func (in *Ingester) begin(ctx context.Context, collection string, sum *Summary, 
 	if err != nil {
 		return nil, err
 	}
-	return &run{collection: collection, model: m, seen: map[string]bool{}, states: states, sum: sum,
-		slots: make(chan struct{}, in.cfg.Writers), bulkFrom: max(in.cfg.BulkMin, int(stored/4)),
-		total: total, start: time.Now(), progress: progress}, nil
+	bulkFrom := max(in.cfg.BulkMin, int(stored/4))
+	if stored == 0 {
+		bulkFrom = 0 // building an index of everything beats growing it from nothing
+	}
+	r := &run{collection: collection, model: m, seen: map[string]bool{}, states: states, sum: sum,
+		queue: make(chan job, 4*in.cfg.Writers), bulkFrom: bulkFrom,
+		total: total, start: time.Now(), progress: progress}
+	for range in.cfg.Writers {
+		r.writers.Go(func() { in.writer(ctx, r) })
+	}
+	return r, nil
 }
 
-// write hands w to a writer, waiting for a free one. embedded is how many
-// of its chunks were sent to the embedder; replaced whether it existed.
+// write queues a prepared document, waiting while the queue is full.
 func (in *Ingester) write(ctx context.Context, r *run, w store.DocumentWrite, embedded int, replaced bool) error {
 	if err := in.maybeBulk(ctx, r, len(w.Chunks)); err != nil {
 		return err
 	}
+	r.inflight.Add(1)
 	select {
-	case r.slots <- struct{}{}:
+	case r.queue <- job{w, embedded, replaced}:
+		r.queued += len(w.Chunks)
+		return nil
 	case <-ctx.Done():
+		r.inflight.Done()
 		return ctx.Err()
 	}
-	r.queued += len(w.Chunks)
-	r.wg.Go(func() {
-		defer func() { <-r.slots }()
-		if _, err := in.store.ReplaceDocument(ctx, w); err != nil {
-			in.failed(ctx, r, w.Source, err)
+}
+
+// writer stores queued documents until the queue closes, taking along
+// whatever else is already queued, up to groupChunks chunks.
+func (in *Ingester) writer(ctx context.Context, r *run) {
+	var carry *job
+	for {
+		var group []job
+		if carry != nil {
+			group, carry = []job{*carry}, nil
+		} else if j, ok := <-r.queue; ok {
+			group = []job{j}
+		} else {
 			return
 		}
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.sum.Chunks += len(w.Chunks)
-		r.sum.Embedded += embedded
-		if replaced {
-			r.sum.Updated++
-		} else {
-			r.sum.Added++
+		n := len(group[0].w.Chunks)
+	fill:
+		for n < groupChunks {
+			select {
+			case j, ok := <-r.queue:
+				if !ok {
+					break fill
+				}
+				if slices.ContainsFunc(group, func(g job) bool { return g.w.Source == j.w.Source }) {
+					carry = &j // the same source again: its own transaction, after this one
+					break fill
+				}
+				group = append(group, j)
+				n += len(j.w.Chunks)
+			default:
+				break fill
+			}
 		}
-		r.states[w.Source] = store.DocState{ContentHash: w.ContentHash, Embedded: true}
-		r.report(w.Source)
-	})
-	return nil
+		in.storeGroup(ctx, r, group)
+	}
+}
+
+// storeGroup writes a group in one transaction; if that fails, each
+// document is written alone, so one bad document fails only itself.
+func (in *Ingester) storeGroup(ctx context.Context, r *run, group []job) {
+	defer r.inflight.Add(-len(group))
+	if len(group) > 1 {
+		ws := make([]store.DocumentWrite, len(group))
+		for i, j := range group {
+			ws[i] = j.w
+		}
+		if _, err := in.store.ReplaceDocuments(ctx, ws); err == nil {
+			for _, j := range group {
+				r.stored(j)
+			}
+			return
+		}
+	}
+	for _, j := range group {
+		if _, err := in.store.ReplaceDocument(ctx, j.w); err != nil {
+			in.failed(ctx, r, j.w.Source, err)
+			continue
+		}
+		r.stored(j)
+	}
+}
+
+// stored counts a document written.
+func (r *run) stored(j job) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sum.Chunks += len(j.w.Chunks)
+	r.sum.Embedded += j.embedded
+	if j.replaced {
+		r.sum.Updated++
+	} else {
+		r.sum.Added++
+	}
+	r.states[j.w.Source] = store.DocState{ContentHash: j.w.ContentHash, Embedded: true}
+	r.report(j.w.Source)
 }
 
 // maybeBulk switches the run to a bulk load once it has written as many
 // chunks as a quarter of the model's stored vectors (at least
-// Config.BulkMin): from then on, rebuilding the model's index at the end
+// Config.BulkMin; at once when the model has none): from then on, rebuilding the model's index at the end
 // costs less than growing it one vector at a time, and since the decision
 // waits for that much work it never costs more than about twice the best
 // choice. A run that writes little never touches the index.
@@ -96,7 +175,7 @@ func (in *Ingester) maybeBulk(ctx context.Context, r *run, chunks int) error {
 	if r.bulk || r.queued+chunks <= r.bulkFrom {
 		return nil
 	}
-	r.wg.Wait() // no writer holds the table while the index goes
+	r.inflight.Wait() // no writer holds the table while the index goes
 	if err := in.store.DropVectorIndex(ctx, r.model); err != nil {
 		return err
 	}
@@ -110,7 +189,8 @@ func (in *Ingester) maybeBulk(ctx context.Context, r *run, chunks int) error {
 // vector index. If ctx was cancelled the index is left for the next start,
 // whose EnsureModel builds it.
 func (in *Ingester) finish(ctx context.Context, r *run) error {
-	r.wg.Wait()
+	close(r.queue)
+	r.writers.Wait()
 	slices.SortStableFunc(r.sum.Failures, func(a, b Failure) int { return cmp.Compare(a.Source, b.Source) })
 	if r.bulk {
 		start := time.Now()

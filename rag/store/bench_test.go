@@ -98,7 +98,15 @@ func BenchmarkHybridQuery(b *testing.B) {
 		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
 			sy := newSynth(uint64(n))
 			coll := fmt.Sprintf("bench-query-%d", n)
+			// Loaded as ingestion loads a large corpus: vectors first, then
+			// the HNSW index built over them.
+			if err := s.DropVectorIndex(b.Context(), m); err != nil {
+				b.Fatal(err)
+			}
 			fill(b, s, m, coll, n, sy, "")
+			if err := s.BuildVectorIndex(b.Context(), m); err != nil {
+				b.Fatal(err)
+			}
 			// Steady state: statistics and visibility maps up to date, caches warm.
 			if err := s.ExecForTest(b.Context(), "VACUUM ANALYZE"); err != nil {
 				b.Fatal(err)
