@@ -63,13 +63,15 @@ if [ -f "$scifact/corpus.jsonl" ]; then
 	done
 fi
 
+# Before the report is opened for writing, which would count as a change.
+commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
 {
 	echo "# Benchmarks"
 	echo
 	echo "Written by \`make bench\` (scripts/bench.sh); numbers from one run, not a target check."
 	echo
 	echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/{print $2}') GiB"
-	echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+	echo "- commit: $commit"
 	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(go version | awk '{print $3}'); PostgreSQL $(psql --version | awk '{print $3}')"
 	echo
 	echo "| step | command | result | peak memory |"
