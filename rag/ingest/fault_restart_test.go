@@ -46,11 +46,6 @@ func (f *faultStore) CachedEmbeddings(ctx context.Context, modelID int, hashes [
 	return f.Store.CachedEmbeddings(ctx, modelID, hashes)
 }
 
-func (f *faultStore) ReplaceDocument(ctx context.Context, w store.DocumentWrite) (int64, error) {
-	f.wrote(w)
-	return f.Store.ReplaceDocument(ctx, w)
-}
-
 func (f *faultStore) ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error) {
 	for _, w := range ws {
 		f.wrote(w)

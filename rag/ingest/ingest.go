@@ -27,7 +27,6 @@ type Store interface {
 	EnsureModel(ctx context.Context, name string, dim int) (store.Model, error)
 	DocumentStates(ctx context.Context, collection string, modelID int) (map[string]store.DocState, error)
 	CachedEmbeddings(ctx context.Context, modelID int, hashes []string) (map[string][]float32, error)
-	ReplaceDocument(ctx context.Context, w store.DocumentWrite) (int64, error)
 	ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
 	VectorCount(ctx context.Context, m store.Model) (int64, error)

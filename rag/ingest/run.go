@@ -129,20 +129,23 @@ func (in *Ingester) writer(ctx context.Context, r *run) {
 // document is written alone, so one bad document fails only itself.
 func (in *Ingester) storeGroup(ctx context.Context, r *run, group []job) {
 	defer r.inflight.Add(-len(group))
-	if len(group) > 1 {
-		ws := make([]store.DocumentWrite, len(group))
-		for i, j := range group {
-			ws[i] = j.w
+	ws := make([]store.DocumentWrite, len(group))
+	for i, j := range group {
+		ws[i] = j.w
+	}
+	_, err := in.store.ReplaceDocuments(ctx, ws)
+	switch {
+	case err == nil:
+		for _, j := range group {
+			r.stored(j)
 		}
-		if _, err := in.store.ReplaceDocuments(ctx, ws); err == nil {
-			for _, j := range group {
-				r.stored(j)
-			}
-			return
-		}
+		return
+	case len(group) == 1:
+		in.failed(ctx, r, group[0].w.Source, err)
+		return
 	}
 	for _, j := range group {
-		if _, err := in.store.ReplaceDocument(ctx, j.w); err != nil {
+		if _, err := in.store.ReplaceDocuments(ctx, []store.DocumentWrite{j.w}); err != nil {
 			in.failed(ctx, r, j.w.Source, err)
 			continue
 		}
