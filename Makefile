@@ -7,7 +7,7 @@ COLLECTION ?= default
 FUZZTIME ?= 4000x
 BIN := bin/citebot
 
-.PHONY: run test bench db db-stop model setup build vet fmt-check unit fuzz clean
+.PHONY: run test bench db db-stop model setup build vet fmt-check tidy-check unit fuzz clean
 
 ## run: provision PostgreSQL + pgvector and the local model, ingest $(CORPUS), start the bot
 run: setup build
@@ -16,7 +16,7 @@ run: setup build
 	$(BIN) serve --collection $(COLLECTION)
 
 ## test: the same set-up, then go vet, a gofmt check, every test and a short fuzz of every target
-test: setup vet fmt-check unit fuzz
+test: setup tidy-check vet fmt-check unit fuzz
 
 ## bench: benchmarks, written to docs/benchmarks.md
 bench: setup build
@@ -47,6 +47,9 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 unit:
 	$(GO) test -count=1 ./...

@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/citebot/citebot/bot/cli"
+	"github.com/citebot/citebot/cli"
 )
 
 func main() {

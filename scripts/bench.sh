@@ -49,7 +49,7 @@ bench_row "ingest" rag/ingest 'ReingestUnchanged' 5x
 echo "bench: Discord" >&2
 bench_row "discord" bot 'ConcurrentAsk' 5x
 echo "bench: QA set with 1,000 distractors; 200 questions at 50 concurrent through the fake Discord" >&2
-bench_row "end to end" bot/cli 'QAWithDistractors|Load' 1x
+bench_row "end to end" cli 'QAWithDistractors|Load' 1x
 
 scifact_rows=()
 if [ -f "$scifact/corpus.jsonl" ]; then

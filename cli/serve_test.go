@@ -20,7 +20,7 @@ import (
 func TestServeOnFakeDiscord(t *testing.T) {
 	env := e2eEnv(t)
 	const guild, other = "700000000000000001", "700000000000000002"
-	if r := citebot(t, env, "ingest", "--collection", "guild-"+guild, "../../rag/ingest/testdata/corpus"); r.err != nil {
+	if r := citebot(t, env, "ingest", "--collection", "guild-"+guild, "../rag/ingest/testdata/corpus"); r.err != nil {
 		t.Fatalf("ingest: %v\n%s", r.err, r.stderr)
 	}
 	srv := discordtest.New(t, discordtest.Options{})

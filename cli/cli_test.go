@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/citebot/citebot/bot/cli"
+	"github.com/citebot/citebot/cli"
 	"github.com/citebot/citebot/rag/store/faulttest"
 	"github.com/citebot/citebot/rag/store/storetest"
 )
@@ -129,7 +129,7 @@ func jsonKeys(t *testing.T, out string) []string {
 
 func TestEvalCommandsEndToEnd(t *testing.T) {
 	env := e2eEnv(t)
-	beir := "../../rag/eval/testdata/beir/"
+	beir := "../rag/eval/testdata/beir/"
 	tests := []struct {
 		name string
 		args []string
@@ -137,9 +137,9 @@ func TestEvalCommandsEndToEnd(t *testing.T) {
 	}{
 		{"beir", []string{"eval", "beir", "--collection", "tiny", "--corpus", beir + "corpus.jsonl", "--queries", beir + "queries.jsonl",
 			"--qrels", beir + "qrels.tsv", "--json"}, []string{"mrr@10", "ndcg@10", "queries", "recall@10", "recall@100"}},
-		{"retrieval", []string{"eval", "retrieval", "--collection", "tiny", "--qa", "../../rag/eval/testdata/qa.jsonl", "--json"},
+		{"retrieval", []string{"eval", "retrieval", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
 			[]string{"mrr@10", "questions", "recall@1", "recall@10", "recall@3", "recall@5"}},
-		{"answers", []string{"eval", "answers", "--collection", "tiny", "--qa", "../../rag/eval/testdata/qa.jsonl", "--json"},
+		{"answers", []string{"eval", "answers", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
 			[]string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "questions", "refusal_correct"}},
 	}
 	for _, tc := range tests {
@@ -169,7 +169,7 @@ func TestEvalCommandsEndToEnd(t *testing.T) {
 
 func TestIngestAndAsk(t *testing.T) {
 	env := e2eEnv(t)
-	corpus := "../../rag/ingest/testdata/corpus"
+	corpus := "../rag/ingest/testdata/corpus"
 	r := citebot(t, env, "ingest", "--collection", "askme", corpus)
 	if r.err != nil || !strings.Contains(r.stdout, "3 added") {
 		t.Fatalf("ingest: %v\n%s%s", r.err, r.stdout, r.stderr)

@@ -12,7 +12,7 @@ import (
 )
 
 // sharedCorpus is the material in ../shared beside the repository.
-const sharedCorpus = "../../../shared/corpus"
+const sharedCorpus = "../../shared/corpus"
 
 // BenchmarkQAWithDistractors ingests the material and 1,000 unrelated
 // documents into one collection and evaluates retrieval and answers on
@@ -30,7 +30,7 @@ func BenchmarkQAWithDistractors(b *testing.B) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("distractor-%04d.md", i)), []byte("# "+d.Title+"\n\n"+d.Text), 0o644)
 	}
 	const coll = "bench-qa-distractors"
-	qa := "../../rag/answer/testdata/qa-hts.jsonl"
+	qa := "../rag/answer/testdata/qa-hts.jsonl"
 	for b.Loop() {
 		if r := run(b, env, "ingest", "--collection", coll, sharedCorpus, dir); r.err != nil {
 			b.Fatalf("ingest: %v\n%s", r.err, r.stderr)

@@ -92,7 +92,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.Skip("no database")
 	}
 	const guild, total, concurrent = "700000000000000009", 200, 50
-	if r := run(b, env, "ingest", "--collection", "guild-"+guild, "../../rag/ingest/testdata/corpus"); r.err != nil {
+	if r := run(b, env, "ingest", "--collection", "guild-"+guild, "../rag/ingest/testdata/corpus"); r.err != nil {
 		b.Fatalf("ingest: %v", r.err)
 	}
 	for b.Loop() {

@@ -1,6 +1,12 @@
 // Package cli is citebot's command line: it parses and validates the
 // configuration once, wires the concrete store, embedder, retriever and
 // answerer, and runs a subcommand.
+//
+// It is a top-level folder of its own because the command line fits none of
+// the others: it wires bot (the Discord layer), rag (ingestion, retrieval,
+// answers, evaluation) and embeddings together, and most of its subcommands
+// (ingest, search, ask, eval, migrate) have nothing to do with Discord. main
+// only calls Run.
 package cli
 
 import (
