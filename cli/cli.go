@@ -21,6 +21,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag/store"
@@ -40,6 +41,9 @@ type IO struct {
 	Stderr io.Writer
 	// Dir is the working directory, where the project's database is looked for.
 	Dir string
+	// Interrupt delivers Ctrl-C (SIGINT); nil when there is none. A chat
+	// cancels the question in flight with it; every other command ends.
+	Interrupt <-chan os.Signal
 }
 
 // command is one subcommand.
@@ -50,14 +54,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"migrate": {summary: "apply database migrations", run: cmdMigrate},
-		"ingest":  {summary: "ingest files, directories and URLs: ingest [--collection NAME] [--prune] PATH|URL...", run: cmdIngest},
-		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
-		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
-		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
-		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
-		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
-		"version": {summary: "print the version", run: cmdVersion},
+		"migrate":     {summary: "apply database migrations", run: cmdMigrate},
+		"ingest":      {summary: "ingest files, directories and URLs: ingest [--collection NAME] [--prune] PATH|URL...", run: cmdIngest},
+		"search":      {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
+		"ask":         {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
+		"chat":        {summary: "interactive questions with history (/summary, /sources, /help, /quit)", run: cmdChat},
+		"eval":        {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"serve":       {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
+		"version":     {summary: "print the version", run: cmdVersion},
+		"collections": {summary: "list the collections: collections [--json]", run: cmdCollections},
+		"documents":   {summary: "list a collection's documents: documents [--collection NAME] [--json]", run: cmdDocuments},
+		"forget":      {summary: "remove documents: forget [--collection NAME] [--json] SOURCE...", run: cmdForget},
 	}
 }
 
@@ -79,8 +86,46 @@ func Run(ctx context.Context, io IO) error {
 		printUsage(io.Stderr, cmds)
 		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	e := &env{io: io, name: name}
+	defer e.routeInterrupts(cancel)()
 	return cmd.run(ctx, e, args)
+}
+
+// routeInterrupts hands each Ctrl-C to the handler a command installed
+// with onInterrupt, or else cancels the command. It returns a function
+// that stops the routing.
+func (e *env) routeInterrupts(cancel context.CancelFunc) (stop func()) {
+	done := make(chan struct{})
+	if e.io.Interrupt == nil {
+		return func() {}
+	}
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-e.io.Interrupt:
+				if h := e.interrupt.Load(); h != nil {
+					(*h)()
+				} else {
+					cancel()
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// onInterrupt makes h receive Ctrl-C instead of ending the command; nil
+// restores the default.
+func (e *env) onInterrupt(h func()) {
+	if h == nil {
+		e.interrupt.Store(nil)
+		return
+	}
+	e.interrupt.Store(&h)
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
@@ -91,9 +136,9 @@ func printUsage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "list the commands")
+	fmt.Fprintf(w, "  %-11s %s\n", "help", "list the commands")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `citebot COMMAND -h` for a command's flags. Settings come from flags or environment variables (see README.md).")
 }
@@ -107,6 +152,8 @@ type env struct {
 	logger *slog.Logger
 	// metrics is set when serving with --metrics-addr; nil records nothing.
 	metrics *ops.Metrics
+	// interrupt, when set, receives Ctrl-C instead of the command ending.
+	interrupt atomic.Pointer[func()]
 }
 
 // parse reads a command's flags and the environment, validates them once,
@@ -222,13 +269,4 @@ func Version() string {
 		v += " (" + rev[:min(12, len(rev))] + dirty + ")"
 	}
 	return v
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

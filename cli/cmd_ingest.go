@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,9 +23,10 @@ func (e *ErrIngestFailures) Error() string {
 }
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
-	var prune bool
+	var prune, exact bool
 	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&prune, "prune", false, "remove documents of the collection whose file is gone")
+		fs.BoolVar(&exact, "exact", false, "make the collection hold exactly these sources: remove every other document, uploads included")
 	})
 	if err != nil {
 		return err
@@ -30,13 +34,18 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return &UsageError{Msg: "ingest needs at least one PATH or URL"}
 	}
+	if exact {
+		if err := checkPaths(e.io.Dir, fs.Args()); err != nil {
+			return err
+		}
+	}
 	svc, err := e.services(ctx)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 	bar := newProgressBar(e.io.Stderr, isTerminal(e.io.Stderr))
-	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, fs.Args(), ingest.Options{Prune: prune, Progress: bar.update})
+	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, fs.Args(), ingest.Options{Prune: prune, Exact: exact, Progress: bar.update})
 	bar.finish()
 	printSummary(e.io.Stdout, e.cfg.Collection, sum)
 	if err != nil {
@@ -44,6 +53,24 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if sum.Failed > 0 {
 		return &ErrIngestFailures{N: sum.Failed}
+	}
+	return nil
+}
+
+// checkPaths fails, before anything changes, when a local source does not
+// exist: with --exact it would otherwise empty the collection of it.
+func checkPaths(dir string, sources []string) error {
+	for _, src := range sources {
+		if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+			continue
+		}
+		p := src
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if _, err := os.Stat(p); err != nil {
+			return &UsageError{Msg: fmt.Sprintf("ingest --exact: cannot read %s (%v); nothing was changed", src, errors.Unwrap(err))}
+		}
 	}
 	return nil
 }
