@@ -9,6 +9,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/wordforms"
 )
 
 // SearchParams is one query against one collection.
@@ -138,7 +139,7 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
 		fmt.Sprint(max(40, min(cand, 1000))))
 	var out []rag.Passage
-	b.Queue(query, p.Collection, p.Text, pgvector.NewVector(vec), cand, useVec, useText,
+	b.Queue(query, p.Collection, queryText(p.Text), pgvector.NewVector(vec), cand, useVec, useText,
 		p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth)).Query(func(rows pgx.Rows) error {
 		var err error
 		out, err = scanPassages(rows)
@@ -162,4 +163,16 @@ func scanPassages(rows pgx.Rows) ([]rag.Passage, error) {
 			return nil
 		})
 	return out, err
+}
+
+// queryText is what the text leg stems of a question: the question, and
+// again with its irregular word forms brought to their base form as
+// SearchText does for chunks. The forms as typed stay so that chunks
+// indexed before AnalysisVersion 2 still match them; in chunks indexed
+// since, they have no postings and weigh nothing.
+func queryText(q string) string {
+	if n := wordforms.Normalize(q); n != q {
+		return q + "\n" + n
+	}
+	return q
 }
