@@ -147,7 +147,7 @@ func (b *Bot) post(ctx context.Context, channelID string, r rendered, ref *disco
 	}
 	msg, err := b.s.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("send message: %w", err)
+		return nil, fmt.Errorf("send message: %w", apiErr(b.s, err))
 	}
 	return msg, nil
 }

@@ -99,7 +99,7 @@ func (c *ictx) edit(ctx context.Context, r rendered) error {
 	_, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
 		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("edit interaction response: %w", err)
+		return fmt.Errorf("edit interaction response: %w", apiErr(c.b.s, err))
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (c *ictx) sendAll(ctx context.Context, rs []rendered, ephemeral bool) error
 		_, err := c.b.s.FollowupMessageCreate(c.i, true, &discordgo.WebhookParams{Content: r.Content, Embeds: r.Embeds,
 			Components: r.Components, AllowedMentions: noMentions(), Flags: flags(ephemeral)}, discordgo.WithContext(ctx))
 		if err != nil {
-			return fmt.Errorf("send followup: %w", err)
+			return fmt.Errorf("send followup: %w", apiErr(c.b.s, err))
 		}
 	}
 	return nil
