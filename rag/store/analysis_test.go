@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,5 +62,37 @@ func TestUbiquitousTermWeighsNothing(t *testing.T) {
 		if r := p.TextScore / got[0].TextScore; r > 0.03 {
 			t.Errorf("%q scores %.3f of the match on the rare term, want at most 0.03", p.Source, r)
 		}
+	}
+}
+
+func TestProximityFavoursTermsTogether(t *testing.T) {
+	s := storetest.Open(t, dbURL)
+	m := testModel(t, s)
+	v := []float32{1, 0, 0, 0}
+	filler := strings.Repeat("word ", store.ProximityWindow+6)
+	// Both chunks have the same terms and length, so the same BM25; the
+	// far one is stored first and wins ties on chunk id.
+	put(t, s, m, "prox", "far", []string{"alpha " + filler + "beta"}, [][]float32{v})
+	put(t, s, m, "prox", "near", []string{"alpha beta " + filler}, [][]float32{v})
+	put(t, s, m, "prox", "other", []string{"gamma delta"}, [][]float32{v})
+	tests := []struct {
+		name string
+		wp   float64
+		want []string
+	}{
+		{"without proximity", 0, []string{"far", "near"}},
+		{"with proximity", 0.3, []string{"near", "far"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := search(t, s, store.SearchParams{Collection: "prox", Mode: rag.ModeText, Text: "alpha beta", Model: m,
+				K: 10, TextWeight: 1, ProximityWeight: tc.wp})
+			if diff := cmp.Diff(tc.want, sources(got)); diff != "" {
+				t.Errorf("order (-want +got):\n%s", diff)
+			}
+			if got[0].TextScore != got[1].TextScore {
+				t.Errorf("BM25 differs: %v and %v", got[0].TextScore, got[1].TextScore)
+			}
+		})
 	}
 }
