@@ -158,10 +158,10 @@ func New(s *discordgo.Session, cfg Config) (*Bot, error) {
 	cfg.defaults()
 	b := &Bot{
 		s: s, cfg: cfg, log: cfg.Logger,
-		users:   newBuckets(cfg.UserRate, 10000, time.Now),
-		guilds:  newBuckets(cfg.GuildRate, 10000, time.Now),
-		pool:    newPool(cfg.Workers, cfg.QueueSize),
-		seen:    newSeenSet(8192),
+		users:  newBuckets(cfg.UserRate, 10000, time.Now),
+		guilds: newBuckets(cfg.GuildRate, 10000, time.Now),
+		pool:   newPool(cfg.Workers, cfg.QueueSize),
+		seen:   newSeenSet(8192),
 	}
 	b.workCtx, b.stopWork = context.WithCancel(context.Background())
 	b.cmds = map[string]*command{}
