@@ -16,7 +16,8 @@ import (
 // CrawlOptions bound a crawl; they are stored with the source as JSON.
 type CrawlOptions struct {
 	// Depth is how many links away from the start page the crawl goes
-	// when the site has no sitemap; default 2.
+	// when the site has no sitemap; 0 means the default, 2, and a
+	// negative depth the start page alone.
 	Depth int `json:"depth"`
 	// MaxPages caps the pages fetched in one crawl; default 500.
 	MaxPages int `json:"max_pages"`
