@@ -57,6 +57,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fns := []func(context.Context) error{b.Run, func(ctx context.Context) error {
 		return enforceRetention(ctx, e.logger, svc.store, e.cfg.Retention)
 	}}
+	if e.cfg.SyncInterval > 0 {
+		runner := e.sourceRunner(svc)
+		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
+	}
 	if e.cfg.InteractionsAddr != "" {
 		fns = append(fns, func(ctx context.Context) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
