@@ -66,6 +66,8 @@ func TestUsage(t *testing.T) {
 		{"bad mode", []string{"search", "--mode", "fuzzy", "q"}, nil, false, `unknown mode "fuzzy"`},
 		{"bad llm url", []string{"ask", "--llm-url", "ftp://x", "q"}, nil, false, "--llm-url"},
 		{"eval needs a kind", []string{"eval"}, nil, true, "retrieval|answers|beir"},
+		{"bad retention flag", []string{"serve", "--retention", "soon"}, nil, true, "90d"},
+		{"bad retention env names its variable", []string{"serve"}, map[string]string{"CITEBOT_RETENTION": "-3d"}, false, "CITEBOT_RETENTION"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,7 +142,9 @@ func TestEvalCommandsEndToEnd(t *testing.T) {
 		{"retrieval", []string{"eval", "retrieval", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
 			[]string{"mrr@10", "questions", "recall@1", "recall@10", "recall@3", "recall@5"}},
 		{"answers", []string{"eval", "answers", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
-			[]string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "questions", "refusal_correct"}},
+			[]string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "keyword_hit_first", "questions", "refusal_correct"}},
+		{"answers with failures", []string{"eval", "answers", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json", "--failures"},
+			[]string{"citation_gold", "citation_valid", "failures", "false_refusal", "keyword_hit", "keyword_hit_first", "questions", "refusal_correct"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

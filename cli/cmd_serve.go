@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -55,7 +54,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fns := []func(context.Context) error{b.Run}
+	fns := []func(context.Context) error{b.Run, func(ctx context.Context) error {
+		return enforceRetention(ctx, e.logger, svc.store, e.cfg.Retention)
+	}}
+	if e.cfg.SyncInterval > 0 {
+		runner := e.sourceRunner(svc)
+		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
+	}
 	if e.cfg.InteractionsAddr != "" {
 		fns = append(fns, func(ctx context.Context) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
@@ -79,7 +84,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
-		Library: library{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
+		Library: library{svc.store}, Answers: answers{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
 			opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}}
@@ -121,23 +126,15 @@ func runAll(ctx context.Context, fns ...func(context.Context) error) error {
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+// The listener is open to the internet: ops.PublicLimits bound its
+// connections, timeouts and headers.
 func serveHTTP(ctx context.Context, e *env, addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
+	srv, ln, err := ops.NewServer(ctx, addr, h, ops.PublicLimits)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	e.logger.InfoContext(ctx, "http listening", "addr", ln.Addr().String())
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve %s: %w", addr, err)
-	}
-	return nil
+	return ops.Run(ctx, srv, ln, 10*time.Second)
 }
 
 // library adapts the store to what the Discord layer reads and writes.
@@ -150,7 +147,7 @@ func (l library) Forget(ctx context.Context, collection, source string) (bool, e
 func (l library) SaveFeedback(ctx context.Context, f bot.Feedback) error {
 	return l.Store.SaveFeedback(ctx, store.Feedback{Collection: f.Collection, GuildID: f.GuildID,
 		ChannelID: f.ChannelID, UserID: f.UserID, Question: f.Question, Answer: f.Answer,
-		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At})
+		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At, AnswerID: f.AnswerID})
 }
 
 // uploadPrefix marks documents that came as Discord attachments: they

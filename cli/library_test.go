@@ -3,6 +3,9 @@ package cli_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,12 +159,24 @@ func TestLibraryCommands(t *testing.T) {
 		if diff := cmp.Diff([]string{"tides.md"}, sourcesOf(t, env, "tides")); diff != "" {
 			t.Errorf("a refused --exact changed the collection (-want +got):\n%s", diff)
 		}
-		r = citebot(t, env, "ingest", "--collection", "tides", "--exact", dir)
+		page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html><head><title>Ferries</title></head><body><p>The ferry leaves at nine.</p></body></html>")
+		}))
+		defer page.Close()
+		r = citebot(t, env, "ingest", "--collection", "tides", "--allow-private-urls", "--exact", dir, page.URL+"/ferries")
 		if r.err != nil || !strings.Contains(r.stdout, "1 removed") {
 			t.Errorf("--exact: %v\n%s", r.err, r.stdout)
 		}
-		if diff := cmp.Diff([]string{"faq.txt", "oncall.html", "handbook.md"}, sourcesOf(t, env, "tides")); diff != "" {
+		if diff := cmp.Diff([]string{"faq.txt", "ferries", "oncall.html", "handbook.md"}, sourcesOf(t, env, "tides")); diff != "" {
 			t.Errorf("after --exact (-want +got):\n%s", diff)
+		}
+		r = citebot(t, env, "ingest", "--collection", "tides", "--exact", dir)
+		if r.err != nil || !strings.Contains(r.stdout, "1 removed") || !strings.Contains(r.stdout, "no longer synced: "+page.URL) {
+			t.Errorf("--exact without the URL: %v\n%s", r.err, r.stdout)
+		}
+		if diff := cmp.Diff([]string{"faq.txt", "oncall.html", "handbook.md"}, sourcesOf(t, env, "tides")); diff != "" {
+			t.Errorf("after --exact without the URL (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -30,8 +30,7 @@ type Store interface {
 	ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
 	VectorCount(ctx context.Context, m store.Model) (int64, error)
-	DropVectorIndex(ctx context.Context, m store.Model) error
-	BuildVectorIndex(ctx context.Context, m store.Model) error
+	BeginBulkLoad(ctx context.Context, m store.Model) (*store.BulkLoad, error)
 }
 
 // Config holds chunking and loading settings.
@@ -114,6 +113,9 @@ type Options struct {
 	// exactly them. Nothing is removed when the run was cancelled or a
 	// source could not be listed.
 	Exact bool
+	// Keep, with Exact, names further documents to keep: those that other
+	// sources of the same run yielded.
+	Keep map[string]bool
 	// Progress, when set, is called after each document.
 	Progress func(Progress)
 }
@@ -142,7 +144,11 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 		return sum, err
 	}
 	if opt.Prune || opt.Exact {
-		if err := in.prune(ctx, run, opt.Exact && len(fails) == 0 && ctx.Err() == nil, &sum); err != nil {
+		exact := opt.Exact && len(fails) == 0 && ctx.Err() == nil
+		for src := range opt.Keep {
+			run.seen[src] = true
+		}
+		if err := in.prune(ctx, run, exact, &sum); err != nil {
 			return sum, err
 		}
 	}
@@ -198,8 +204,10 @@ const chunkerVersion = "chunk-v1"
 // and embedded.
 func (in *Ingester) docHash(doc *loader.Document) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00%s\x00", chunkerVersion, in.cfg.ChunkTokens, in.cfg.Overlap,
-		in.model.Name(), doc.Title)
+	// The store's text analysis is part of a version: documents indexed
+	// before it changed are indexed again.
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00%s\x00analysis-%d\x00", chunkerVersion, in.cfg.ChunkTokens, in.cfg.Overlap,
+		in.model.Name(), doc.Title, store.AnalysisVersion)
 	io.WriteString(h, doc.Text)
 	return hex.EncodeToString(h.Sum(nil))
 }
