@@ -55,6 +55,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fns := []func(context.Context) error{b.Run}
+	if e.cfg.SyncInterval > 0 {
+		runner := e.sourceRunner(svc)
+		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
+	}
 	if e.cfg.InteractionsAddr != "" {
 		fns = append(fns, func(ctx context.Context) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
