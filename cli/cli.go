@@ -91,7 +91,10 @@ func Run(ctx context.Context, io IO) error {
 	defer cancel()
 	e := &env{io: io, name: name}
 	defer e.routeInterrupts(cancel)()
-	return cmd.run(ctx, e, args)
+	err := cmd.run(ctx, e, args)
+	// The error is printed whole: no configured secret may show in it,
+	// whatever a server echoed.
+	return ops.NewScrubber(e.secrets()...).Error(err)
 }
 
 // routeInterrupts hands each Ctrl-C to the handler a command installed

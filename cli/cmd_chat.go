@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/answer"
 )
@@ -48,7 +49,7 @@ func (e *env) chat(ctx context.Context) error {
 		return err
 	}
 	c := &chatSession{p: svc.pipeline, collection: e.cfg.Collection, out: e.io.Stdout,
-		pr: e.presenter(svc), quit: make(chan struct{}, 1)}
+		pr: e.presenter(svc), quit: make(chan struct{}, 1), scrub: ops.NewScrubber(e.secrets()...)}
 	e.onInterrupt(c.interrupt)
 	defer e.onInterrupt(nil)
 	fmt.Fprintf(e.io.Stdout, "citebot chat on collection %q. Ask a question; /help lists the commands.\n", c.collection)
@@ -65,6 +66,7 @@ type chatSession struct {
 	pr         *presenter
 	history    []rag.Turn
 	last       *rag.Answer
+	scrub      *ops.Scrubber // errors are shown whole, without a configured secret
 
 	mu sync.Mutex
 	// cancel ends the question in flight; nil while idle.
@@ -198,7 +200,7 @@ func (c *chatSession) show(ctx context.Context, a *rag.Answer, err error) {
 	case errors.Is(err, answer.ErrEmptyQuestion), errors.Is(err, answer.ErrQuestionTooLong):
 		fmt.Fprintf(c.out, "%v\n\n", err)
 	case err != nil:
-		fmt.Fprintf(c.out, "Sorry, that did not work: %v\n\n", err)
+		fmt.Fprintf(c.out, "Sorry, that did not work: %v\n\n", c.scrub.Error(err))
 	default:
 		c.last = c.pr.locate(ctx, a, true)
 		fmt.Fprintf(c.out, "%s\n\n", strings.TrimRight(c.pr.markdown(c.last), "\n"))
