@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/source"
 	"github.com/citebot/citebot/rag/store"
 )
@@ -55,5 +56,40 @@ func TestPathSource(t *testing.T) {
 	}
 	if srcs, err := s.SyncSources(ctx, "path"); err != nil || len(srcs) != 0 {
 		t.Errorf("sources after pruning = %+v, %v", srcs, err)
+	}
+}
+
+func TestResyncKeepsTrackedAndReadsUntracked(t *testing.T) {
+	repo := newGitRepo(t)
+	repo.commit(map[string]string{"guide.md": "# Guide\n\nThe guide lives in git.\n"})
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.md")
+	kept := filepath.Join(dir, "kept.md")
+	for _, p := range []string{old, kept} {
+		if err := os.WriteFile(p, []byte("# Old\n\nStored before sources were remembered: "+p+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, s := newRunner(t, source.Config{})
+	ctx := t.Context()
+	in := ingest.New(s, wordModel{}, ingest.Config{})
+	if _, err := in.Ingest(ctx, "mixed", []string{old, kept}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Add(ctx, "mixed", []source.Spec{{Kind: store.SourceKindGit, Location: repo.dir}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(old); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := r.Resync(ctx, s, "mixed", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(sum); got != (counts{Unchanged: 2, Removed: 1}) {
+		t.Errorf("summary = %+v (%+v)", got, sum.Sources)
+	}
+	if docs := documents(t, s, "mixed"); len(docs) != 2 || docs[1] != kept {
+		t.Errorf("documents = %v, want the repository's file and %s", docs, kept)
 	}
 }
