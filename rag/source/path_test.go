@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/source"
@@ -28,6 +29,17 @@ func TestPathSource(t *testing.T) {
 	if err != nil || countsOf(sum) != (counts{Added: 2}) {
 		t.Fatalf("add = %+v, %v", countsOf(sum), err)
 	}
+	t.Run("documents carry their source's last sync", func(t *testing.T) {
+		docs, _, err := s.Documents(ctx, "path", 0, 10)
+		if err != nil || len(docs) != 2 {
+			t.Fatalf("Documents = %v, %v", docs, err)
+		}
+		for _, d := range docs {
+			if time.Since(d.SyncedAt) > time.Hour {
+				t.Errorf("%s synced at %v", d.Source, d.SyncedAt)
+			}
+		}
+	})
 	steps := []struct {
 		name   string
 		change func()
