@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
@@ -42,6 +43,8 @@ type Config struct {
 	InteractionsAddr, PublicKey        string
 	MetricsAddr                        string
 	ShardID, ShardCount                int
+	// Retention is how long stored answers are kept; 0 keeps them.
+	Retention time.Duration
 }
 
 // binder registers settings on a flag set with their environment
@@ -106,6 +109,60 @@ func (b *binder) serve(c *Config) {
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
 	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
+	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
+}
+
+// dayDuration is a duration flag that also takes whole days, "90d".
+type dayDuration struct{ p *time.Duration }
+
+func (d dayDuration) String() string {
+	if d.p == nil {
+		return ""
+	}
+	if *d.p%(24*time.Hour) == 0 && *d.p > 0 {
+		return strconv.FormatInt(int64(*d.p/(24*time.Hour)), 10) + "d"
+	}
+	return d.p.String()
+}
+
+func (d dayDuration) Set(s string) error {
+	v, err := parseDays(s)
+	if err != nil {
+		return err
+	}
+	*d.p = v
+	return nil
+}
+
+// parseDays parses "90d" or a Go duration; negative values are refused.
+func parseDays(s string) (time.Duration, error) {
+	var v time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, errors.New("want a number of days such as 90d or a duration such as 720h")
+		}
+		v = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if v, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("want a number of days such as 90d or a duration such as 720h")
+		}
+	}
+	if v < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return v, nil
+}
+
+func (b *binder) daysv(p *time.Duration, name, envVal string, def time.Duration, usage string) {
+	*p = def
+	if envVal != "" {
+		v, err := parseDays(envVal)
+		b.check(err, name, envVal, "a number of days such as 90d, or a duration such as 720h")
+		*p = v
+	}
+	b.fs.Var(dayDuration{p}, name, usage)
 }
 
 func or(a, b string) string {
