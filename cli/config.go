@@ -39,6 +39,9 @@ type Config struct {
 	InteractionsAddr, PublicKey        string
 	MetricsAddr                        string
 	ShardID, ShardCount                int
+
+	ConsoleAddr, ConsoleURL, ConsoleToken, ConsoleSecret string
+	DiscordClientID, DiscordClientSecret                 string
 }
 
 // binder registers settings on a flag set with their environment
@@ -100,6 +103,7 @@ func (b *binder) serve(c *Config) {
 	b.str(&c.MetricsAddr, "metrics-addr", env("CITEBOT_METRICS_ADDR"), "serve Prometheus metrics and health checks here; off when empty (env CITEBOT_METRICS_ADDR)")
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
+	b.console(c, false)
 }
 
 func or(a, b string) string {
@@ -200,6 +204,9 @@ func (c *Config) validate(envErrs []error) error {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			return fmt.Errorf("%s %q: want an http(s) URL", name, u)
 		}
+	}
+	if err := c.validateConsole(); err != nil {
+		return fmt.Errorf("console settings: %w", err)
 	}
 	if err := c.Retrieval.Validate(); err != nil {
 		return fmt.Errorf("retrieval settings: %w", err)

@@ -78,6 +78,8 @@ type Server struct {
 	channels     map[string]*discordgo.Channel
 	attachments  map[string][]byte
 	limits       map[string]*injected
+
+	oauth oauthState // the fake OAuth2 provider (oauth.go)
 }
 
 type interactionState struct {
