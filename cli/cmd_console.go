@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/console"
 	"github.com/citebot/citebot/rag/loader"
 )
@@ -96,24 +96,21 @@ func (e *env) serveConsole(ctx context.Context, svc *services) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", e.cfg.ConsoleAddr)
+	srv, ln, err := ops.NewServer(ctx, e.cfg.ConsoleAddr, c.Handler(ctx), consoleLimits)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", e.cfg.ConsoleAddr, err)
+		return err
 	}
-	srv := &http.Server{Handler: c.Handler(ctx), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	e.logger.InfoContext(ctx, "console listening", "addr", ln.Addr().String(), "url", e.cfg.ConsoleURL)
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve console: %w", err)
+	if err := ops.Run(ctx, srv, ln, 10*time.Second); err != nil {
+		return fmt.Errorf("console: %w", err)
 	}
 	return nil
 }
+
+// consoleLimits are the console listener's: browsers keep a few
+// connections each, and an upload of up to 32 MiB may take a while.
+var consoleLimits = ops.Limits{MaxConns: 128, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+	WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10}
 
 // consoleIngester gives the console the same ingests as the Discord
 // commands: uploads, URLs and re-syncs.

@@ -140,6 +140,7 @@ func (s *Server) evaluate(ctx context.Context, collection string, set store.QASe
 	if err != nil {
 		return nil, err
 	}
+	rep.Failures = nil // as `eval answers --json` without --failures
 	var buf bytes.Buffer
 	if err := eval.WriteJSON(&buf, rep); err != nil {
 		return nil, err

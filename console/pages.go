@@ -41,13 +41,27 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"score":    func(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) },
+	"score":    score,
 	"pct":      func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" },
 	"join":     strings.Join,
 	"linkable": linkable,
 	"query":    url.QueryEscape,
 	"path":     url.PathEscape,
 	"add":      func(a, b int) int { return a + b },
+}
+
+// score writes a score or rate to four decimals; a rate without cases
+// (a nil *float64, as eval reports give) is "n/a".
+func score(v any) string {
+	switch f := v.(type) {
+	case float64:
+		return strconv.FormatFloat(f, 'f', 4, 64)
+	case *float64:
+		if f != nil {
+			return strconv.FormatFloat(*f, 'f', 4, 64)
+		}
+	}
+	return "n/a"
 }
 
 // linkable reports whether a document source is a web address to link.
