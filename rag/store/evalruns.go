@@ -10,16 +10,12 @@ import (
 )
 
 // Run statuses of eval_runs and console_ingest_runs (their CHECK
-// constraints in migrations/005_console.sql).
+// constraints in migrations/007_console.sql).
 const (
 	RunRunning = "running"
 	RunDone    = "done"
 	RunFailed  = "failed"
 )
-
-// ErrNotFound is returned for a QA set or run that is not in the
-// collection asked about.
-var ErrNotFound = errors.New("not found")
 
 // QASet is a stored QA file of a collection.
 type QASet struct {

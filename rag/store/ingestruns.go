@@ -15,7 +15,7 @@ type IngestRun struct {
 	ID         int64
 	Collection string
 	// Kind is "upload", "url" or "sync" (the CHECK constraint in
-	// migrations/005_console.sql); Target names the file or URL.
+	// migrations/007_console.sql); Target names the file or URL.
 	Kind, Target string
 	Status       string
 	Done, Total  int
