@@ -45,6 +45,9 @@ type Library interface {
 	DocumentPassages(ctx context.Context, collection, source string) ([]rag.Passage, error)
 	RecentFeedback(ctx context.Context, collection string, limit int) ([]store.FeedbackEntry, error)
 	HelpfulPerWeek(ctx context.Context, collection string, since time.Time) ([]store.Bucket, error)
+	AnswersPer(ctx context.Context, collection, period string, since time.Time) ([]store.Bucket, error)
+	RecentAnswers(ctx context.Context, collection, which string, limit int) ([]store.Answer, error)
+	SyncSources(ctx context.Context, collection string) ([]store.Source, error)
 }
 
 // Sessions keeps Discord sign-ins.

@@ -151,6 +151,7 @@ const docsPerPage = 50
 
 type collectionData struct {
 	Docs       []rag.DocumentInfo
+	Sources    []store.Source
 	Total      int
 	Offset     int
 	Prev, Next int
@@ -169,7 +170,12 @@ func (s *Server) collectionPage(w http.ResponseWriter, r *http.Request, v *view)
 		s.fail(w, r, v, "list documents", err)
 		return
 	}
-	d := collectionData{Docs: docs, Total: total, Offset: off, Prev: max(off-docsPerPage, 0), Next: off + docsPerPage,
+	srcs, err := s.cfg.Library.SyncSources(r.Context(), v.Collection)
+	if err != nil {
+		s.fail(w, r, v, "list sources", err)
+		return
+	}
+	d := collectionData{Docs: docs, Sources: srcs, Total: total, Offset: off, Prev: max(off-docsPerPage, 0), Next: off + docsPerPage,
 		HasPrev: off > 0, HasNext: off+docsPerPage < total, FirstShown: off + 1, LastShown: off + len(docs)}
 	s.render(w, r, http.StatusOK, "collection", v, d)
 }

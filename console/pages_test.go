@@ -188,11 +188,44 @@ func TestEvalRuns(t *testing.T) {
 	}
 }
 
-func TestActivityChart(t *testing.T) {
+func TestQuestionsPage(t *testing.T) {
 	f := newFixture(t)
+	ctx := t.Context()
+	m, err := f.store.EnsureModel(ctx, "console-test", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(text string) int64 {
+		ids, err := f.store.ReplaceDocuments(ctx, []store.DocumentWrite{{Collection: "default", Source: "rota.md",
+			Title: "Rota", ContentHash: text, Content: text, Model: m, Chunks: []store.ChunkWrite{
+				{Text: text, Hash: "h-" + text, Tokens: 1, End: len(text), Embedding: []float32{1, 0}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := f.store.DocumentPassages(ctx, "default", "rota.md")
+		if err != nil || len(ps) != 1 || len(ids) != 1 {
+			t.Fatalf("passages %v, %v", ps, err)
+		}
+		return ps[0].ChunkID
+	}
+	chunk := write("alice is on call")
+	answers := []store.Answer{
+		{Surface: "discord", Kind: "ask", Question: "who is on call?", Text: "Alice [1].", Mode: "extractive",
+			Citations: []store.Citation{{N: 1, ChunkID: chunk}}},
+		{Surface: "ask", Kind: "ask", Question: "what is for lunch?", Text: "Not covered.", Refused: true},
+		{Surface: "chat", Kind: "ask", Question: "where is the rota?", Text: "In rota.md [1].",
+			Citations: []store.Citation{{N: 1, ChunkID: chunk}}},
+	}
+	for _, a := range answers {
+		a.Collection = "default"
+		if _, err := f.store.SaveAnswer(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("bob is on call") // both citing answers are now stale
 	now := f.clock.now()
 	for i, helpful := range []bool{true, true, false} {
-		err := f.store.SaveFeedback(t.Context(), store.Feedback{Collection: "default", Question: "q" + itoa(int64(i)),
+		err := f.store.SaveFeedback(ctx, store.Feedback{Collection: "default", Question: "q" + itoa(int64(i)),
 			Answer: "a", Helpful: helpful, At: now.Add(-time.Duration(i) * time.Minute)})
 		if err != nil {
 			t.Fatal(err)
@@ -201,9 +234,39 @@ func TestActivityChart(t *testing.T) {
 	c := f.client(t)
 	f.signInOperator(t, c)
 	page := get(t, c, f.url+"/c/default/activity")
-	for _, w := range []string{"<svg", ">67%</text>", "2 of 3 ratings", "👎 not helpful", "q2"} {
+	section := func(id string) string {
+		_, rest, _ := strings.Cut(page.body, `id="`+id+`"`)
+		before, _, _ := strings.Cut(rest, "<h2")
+		return before
+	}
+	tests := []struct {
+		section   string
+		want, not []string
+	}{
+		{"log", []string{"who is on call?", "what is for lunch?", "where is the rota?", "<strong>refused</strong>"}, nil},
+		{"gaps", []string{"what is for lunch?"}, []string{"who is on call?", "where is the rota?"}},
+		{"stale", []string{"who is on call?", "where is the rota?"}, []string{"lunch"}},
+		{"feedback", []string{"👎 not helpful", "q2"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.section, func(t *testing.T) {
+			got := section(tc.section)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("section lacks %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n) {
+					t.Errorf("section shows %q:\n%s", n, got)
+				}
+			}
+		})
+	}
+	for _, w := range []string{"3 questions in the last 30 days", "1 refused in the last 12 weeks", ">67%</text>",
+		"2 of 3 ratings", `aria-label="Questions per day"`, `aria-label="Refusals per week"`} {
 		if !strings.Contains(page.body, w) {
-			t.Errorf("activity page lacks %q:\n%.3000s", w, page.body)
+			t.Errorf("charts lack %q", w)
 		}
 	}
 }

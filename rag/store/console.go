@@ -186,3 +186,77 @@ func orEmpty[T any](s []T) []T {
 	}
 	return s
 }
+
+// Periods AnswersPer counts by: date_trunc fields.
+const (
+	PerDay  = "day"
+	PerWeek = "week"
+)
+
+// AnswersPer counts a collection's stored answers per UTC day or ISO week
+// (PerDay, PerWeek) since since, with how many were refused (Hits).
+// Periods without answers are absent.
+func (s *Store) AnswersPer(ctx context.Context, collection, period string, since time.Time) ([]Bucket, error) {
+	if period != PerDay && period != PerWeek {
+		return nil, fmt.Errorf("count answers: unknown period %q", period)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT date_trunc($2, a.created_at AT TIME ZONE 'UTC') AS p, count(*), count(*) FILTER (WHERE a.refused)
+		FROM answers a WHERE a.collection = $1 AND a.created_at >= $3 GROUP BY p ORDER BY p`, collection, period, since)
+	if err != nil {
+		return nil, fmt.Errorf("count answers per %s: %w", period, err)
+	}
+	var out []Bucket
+	var b Bucket
+	_, err = pgx.ForEachRow(rows, []any{&b.Start, &b.N, &b.Hits}, func() error {
+		b.Start = b.Start.UTC()
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count answers per %s: %w", period, err)
+	}
+	return out, nil
+}
+
+// Which answers RecentAnswers lists.
+const (
+	AllAnswers     = ""
+	RefusedAnswers = "refused"
+	StaleAnswers   = "stale"
+)
+
+// staleCond holds for an answer flagged stale, or one of whose cited
+// chunks is gone or no longer has the content hash it had when cited.
+const staleCond = `(a.stale_at IS NOT NULL OR EXISTS (
+	SELECT 1 FROM answer_citations c LEFT JOIN chunks k ON k.id = c.chunk_id
+	WHERE c.answer_id = a.id AND (k.id IS NULL OR k.content_hash <> c.content_hash)))`
+
+// RecentAnswers lists a collection's latest stored answers, newest first,
+// without citations: all of them, the refused ones (the questions the
+// material does not cover) or the stale ones (a cited passage changed or
+// went since).
+func (s *Store) RecentAnswers(ctx context.Context, collection, which string, limit int) ([]Answer, error) {
+	cond := map[string]string{AllAnswers: "true", RefusedAnswers: "a.refused", StaleAnswers: staleCond}[which]
+	if cond == "" {
+		return nil, fmt.Errorf("list answers: unknown selection %q", which)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+answerColumns+` FROM answers a WHERE a.collection = $1 AND `+cond+`
+		ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, collection, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Answer
+	for rows.Next() {
+		a, err := scanAnswer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list answers: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list answers: %w", err)
+	}
+	return out, nil
+}
