@@ -5,38 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
-
-// CollectionInfo describes one collection.
-type CollectionInfo struct {
-	Name      string    `json:"name"`
-	Documents int       `json:"documents"`
-	Chunks    int       `json:"chunks"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Collections lists every collection by name with its document and chunk
-// counts.
-func (s *Store) Collections(ctx context.Context) ([]CollectionInfo, error) {
-	// chunk_count is kept up to date by every write (queueStatistics).
-	rows, err := s.pool.Query(ctx, `
-		SELECT k.name, (SELECT count(*) FROM documents d WHERE d.collection_id = k.id), k.chunk_count, k.created_at
-		FROM collections k ORDER BY k.name`)
-	if err != nil {
-		return nil, fmt.Errorf("list collections: %w", err)
-	}
-	var out []CollectionInfo
-	var c CollectionInfo
-	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.Documents, &c.Chunks, &c.CreatedAt},
-		func() error { out = append(out, c); return nil })
-	if err != nil {
-		return nil, fmt.Errorf("list collections: %w", err)
-	}
-	return out, nil
-}
 
 // Root is the deepest folder holding every local file of a collection,
 // what its sources are shown relative to; "" when it has no local file.
