@@ -85,6 +85,7 @@ func (b *binder) retrieval(c *Config) {
 	b.intv(&c.Retrieval.Candidates, "candidates", env("CITEBOT_CANDIDATES"), d.Candidates, "candidates per retrieval leg (env CITEBOT_CANDIDATES)")
 	b.floatv(&c.Retrieval.TextWeight, "text-weight", env("CITEBOT_TEXT_WEIGHT"), d.TextWeight, "fusion weight of the BM25 leg (env CITEBOT_TEXT_WEIGHT)")
 	b.floatv(&c.Retrieval.VectorWeight, "vector-weight", env("CITEBOT_VECTOR_WEIGHT"), d.VectorWeight, "fusion weight of the vector leg (env CITEBOT_VECTOR_WEIGHT)")
+	b.floatv(&c.Retrieval.ProximityWeight, "proximity-weight", env("CITEBOT_PROXIMITY_WEIGHT"), d.ProximityWeight, "fusion weight of query terms found together (env CITEBOT_PROXIMITY_WEIGHT)")
 	b.floatv(&c.Retrieval.K1, "bm25-k1", env("CITEBOT_BM25_K1"), d.K1, "BM25 k1 (env CITEBOT_BM25_K1)")
 	b.floatv(&c.Retrieval.B, "bm25-b", env("CITEBOT_BM25_B"), d.B, "BM25 b (env CITEBOT_BM25_B)")
 	b.intv(&c.Retrieval.Neighbours, "neighbours", env("CITEBOT_NEIGHBOURS"), d.Neighbours, "chunks either side of a hit given to the answerer (env CITEBOT_NEIGHBOURS)")
