@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -168,6 +169,7 @@ type fakeIngester struct {
 	mu      sync.Mutex
 	uploads map[string][]byte
 	resyncs []string
+	crawls  []string
 	hold    chan struct{} // when not nil, Resync waits for it to close
 }
 
@@ -193,6 +195,19 @@ func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, da
 
 func (f *fakeIngester) IngestURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	return bot.IngestSummary{Added: 1, Chunks: 2}, nil
+}
+
+func (f *fakeIngester) CrawlURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	f.mu.Lock()
+	f.crawls = append(f.crawls, coll+" "+url)
+	f.mu.Unlock()
+	return bot.IngestSummary{Added: 3, Chunks: 6}, nil
+}
+
+func (f *fakeIngester) crawled() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.crawls)
 }
 
 func (f *fakeIngester) Resync(ctx context.Context, coll string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -280,7 +295,8 @@ func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
 	if h.bot, err = bot.New(s, cfg); err != nil {
 		t.Fatal(err)
 	}
-	readies := h.srv.Readies()
+	const register = "PUT /applications/{app}/guilds/{guild}/commands"
+	registered := len(h.srv.CallsTo(register))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.bot.Run(ctx) }()
@@ -290,14 +306,16 @@ func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
 			t.Errorf("run: %v", err)
 		}
 	}
-	if readies == 0 {
+	if registered == 0 {
 		t.Cleanup(func() {
 			if h.stop != nil {
 				h.stop()
 			}
 		})
 	}
-	discordtest.WaitFor(t, func() bool { _, ok := h.srv.Commands(devGuild); return ok && h.srv.Readies() > readies }, wait)
+	// Ready once this bot has registered its commands (a restart finds the
+	// first bot's commands already there).
+	discordtest.WaitFor(t, func() bool { return len(h.srv.CallsTo(register)) > registered }, wait)
 }
 
 // original waits for an interaction's original response to satisfy pred.

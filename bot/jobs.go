@@ -19,6 +19,7 @@ import (
 const (
 	JobUpload = "upload" // an attached file, kept in Job.Data
 	JobURL    = "url"    // one http(s) document
+	JobCrawl  = "crawl"  // the site under an http(s) URL
 	JobResync = "resync" // every source of the collection again
 )
 
@@ -50,7 +51,7 @@ type Jobs interface {
 // Job is one background ingest and where its progress is shown.
 type Job struct {
 	ID         int64
-	Kind       string // JobUpload, JobURL or JobResync
+	Kind       string // JobUpload, JobURL, JobCrawl or JobResync
 	Collection string
 	URL        string
 	Filename   string
@@ -207,6 +208,8 @@ func (b *Bot) execJob(ctx context.Context, j Job, progress func(IngestProgress))
 		return b.cfg.Ingester.IngestUpload(ctx, j.Collection, j.Filename, j.Data, progress)
 	case JobURL:
 		return b.cfg.Ingester.IngestURL(ctx, j.Collection, j.URL, progress)
+	case JobCrawl:
+		return b.cfg.Ingester.CrawlURL(ctx, j.Collection, j.URL, progress)
 	case JobResync:
 		return b.cfg.Ingester.Resync(ctx, j.Collection, progress)
 	}
