@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -53,21 +54,21 @@ type command struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
-		"migrate":     {summary: "apply database migrations", run: cmdMigrate},
-		"ingest":      {summary: "ingest files, directories, URLs, sites and git repositories: ingest [--collection NAME] [--prune|--exact] [--crawl] [--git] PATH|URL|git+URL...", run: cmdIngest},
-		"sync":        {summary: "re-read every remembered source: sync [--collection NAME]", run: cmdSync},
-		"search":      {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
-		"ask":         {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
-		"chat":        {summary: "interactive questions with history (/summary, /sources, /help, /quit)", run: cmdChat},
-		"eval":        {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
-		"console":     {summary: consoleHelp, run: cmdConsole},
-		"serve":       {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
-		"version":     {summary: "print the version", run: cmdVersion},
-		"collections": {summary: "list the collections: collections [--json]", run: cmdCollections},
-		"documents":   {summary: "list a collection's documents: documents [--collection NAME] [--json]", run: cmdDocuments},
-		"forget":      {summary: "remove documents: forget [--collection NAME] [--json] SOURCE...", run: cmdForget},
+	cmds := map[string]command{
+		"migrate": {summary: "apply database migrations", run: cmdMigrate},
+		"ingest":  {summary: "ingest files, directories, URLs, sites and git repositories: ingest [--collection NAME] [--prune] [--crawl] [--git] PATH|URL|git+URL...", run: cmdIngest},
+		"sync":    {summary: "re-read every remembered source: sync [--collection NAME]", run: cmdSync},
+		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
+		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
+		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
+		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"console": {summary: consoleHelp, run: cmdConsole},
+		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
+		"jobs":    {summary: "list background ingest jobs: jobs [--state queued|running|done|failed] [--json]", run: cmdJobs},
+		"version": {summary: "print the version", run: cmdVersion},
 	}
+	maps.Copy(cmds, libraryCommands())
+	return cmds
 }
 
 // Run runs the subcommand named by io.Args[0].

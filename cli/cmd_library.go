@@ -14,6 +14,15 @@ import (
 	"github.com/citebot/citebot/rag/store"
 )
 
+// libraryCommands are the commands that show and remove what is stored.
+func libraryCommands() map[string]command {
+	return map[string]command{
+		"collections": {summary: "list the collections: collections [--json]", run: cmdCollections},
+		"documents":   {summary: "list a collection's documents: documents [--collection NAME] [--json]", run: cmdDocuments},
+		"forget":      {summary: "remove documents: forget [--collection NAME] [--json] SOURCE...", run: cmdForget},
+	}
+}
+
 // checkCollection fails unless the configured collection exists and holds
 // documents, naming the collections that do.
 func (e *env) checkCollection(ctx context.Context, st *store.Store) error {
