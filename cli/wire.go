@@ -85,7 +85,11 @@ func (e *env) services(ctx context.Context) (*services, error) {
 func (s *services) Close() { s.store.Close() }
 
 func (e *env) ingester(s *services) *ingest.Ingester {
+	opts := loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs, MaxTextBytes: int64(e.cfg.MaxTextBytes),
+		ParseTimeout: e.cfg.ParseTimeout}
+	if e.io.Executable != "" {
+		opts.PDFWorker = []string{e.io.Executable, loader.PDFWorkerCommand}
+	}
 	return ingest.New(s.store, s.model, ingest.Config{ChunkTokens: e.cfg.ChunkTokens, Overlap: e.cfg.Overlap,
-		BatchSize: e.cfg.EmbedBatch, Logger: e.logger,
-		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
+		BatchSize: e.cfg.EmbedBatch, MaxChunks: e.cfg.MaxChunks, Logger: e.logger, Loader: opts})
 }
