@@ -141,7 +141,7 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 			break
 		}
 		if isURL(src) {
-			in.one(ctx, run, src, func(ctx context.Context) (*loader.Document, error) {
+			in.one(ctx, run, loader.CleanURL(src), func(ctx context.Context) (*loader.Document, error) {
 				return loader.LoadURL(ctx, src, in.cfg.Loader)
 			})
 			continue

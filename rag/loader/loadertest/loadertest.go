@@ -4,9 +4,13 @@
 package loadertest
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -75,16 +79,56 @@ func CyclicPDF() []byte {
 }
 
 // StreamBomb is a one-page PDF whose content stream deflates from about
-// size/1000 bytes to size bytes of text-showing operators.
+// size/1000 bytes to size bytes of text-showing operators. It is built
+// without holding the inflated stream in memory.
 func StreamBomb(size int) []byte {
 	op := []byte("(All work and no play makes a dull document) Tj T*\n")
-	content := bytes.Repeat(op, size/len(op)+1)
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression) // a valid level: no error
+	w.Write([]byte("BT /F1 12 Tf 14 TL 72 750 Td\n"))
+	for n := 0; n < size; n += len(op) {
+		w.Write(op)
+	}
+	w.Close()
 	return PDF([]string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-		Stream("", append([]byte("BT /F1 12 Tf 14 TL 72 750 Td\n"), content...), true),
+		fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
 	}, 1)
+}
+
+// WordsDOCX writes a DOCX to w whose body is paragraphs of pseudo-random
+// words, about xmlBytes of document.xml: text that compresses about as
+// well as prose, so it passes a compression-ratio check.
+func WordsDOCX(w io.Writer, xmlBytes int) error {
+	zw := zip.NewWriter(w)
+	f, err := zw.Create("word/document.xml")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	rng := rand.New(rand.NewPCG(1, 2))
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	for n := 0; n < xmlBytes; {
+		var p strings.Builder
+		p.WriteString("<w:p><w:r><w:t>")
+		for range 60 {
+			for range 2 + rng.IntN(8) {
+				p.WriteByte(letters[rng.IntN(len(letters))])
+			}
+			p.WriteByte(' ')
+		}
+		p.WriteString("</w:t></w:r></w:p>")
+		n += p.Len()
+		bw.WriteString(p.String())
+	}
+	bw.WriteString("</w:body></w:document>")
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return zw.Close()
 }
 
 // ImagePDF is a one-page PDF showing a grey image of w×h pixels (8 bits
