@@ -103,9 +103,7 @@ func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(c
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	if err := c.edit(ctx, rendered{Content: what + " started…"}); err != nil {
-		return err
-	}
+	b.logErr(c, c.edit(ctx, rendered{Content: what + " started…"}))
 	st := startThrottle(b.cfg.EditInterval, func(text string) { b.logErr(c, c.edit(ctx, rendered{Content: text})) })
 	sum, err := run(coll, func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
 	st.stop()
@@ -117,7 +115,7 @@ func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(c
 		c.fail(ctx, msg, err)
 		return nil
 	}
-	return c.edit(ctx, renderSummary(what, sum))
+	return c.final(ctx, renderSummary(what, sum))
 }
 
 func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
@@ -148,7 +146,7 @@ func (b *Bot) cmdForget(ctx context.Context, c *ictx, o options) error {
 	if !found {
 		msg = "There is no document " + escapeMarkdown(truncate(doc, 200)) + "; see /sources."
 	}
-	return c.edit(ctx, rendered{Content: msg})
+	return c.final(ctx, rendered{Content: msg})
 }
 
 func (b *Bot) cmdCollection(ctx context.Context, c *ictx, _ options) error {

@@ -68,7 +68,7 @@ func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	return c.edit(ctx, rendered{Content: msgNoDMs})
+	return c.final(ctx, rendered{Content: msgNoDMs})
 }
 
 // begin defers the reply, resolves the channel's collection and takes a
@@ -99,7 +99,7 @@ func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
 		return release, true
 	case errors.As(err, new(busyError)):
 		c.log.Warn("discord answer refused, queue full")
-		b.logErr(c, c.edit(ctx, rendered{Content: msgBusy}))
+		b.logErr(c, c.final(ctx, rendered{Content: msgBusy}))
 	default:
 		c.log.Warn("discord answer abandoned in queue", slog.Any("err", err))
 	}
@@ -136,7 +136,7 @@ func (b *Bot) cmdSources(ctx context.Context, c *ictx, _ options) error {
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	return c.edit(ctx, r)
+	return c.final(ctx, r)
 }
 
 func (b *Bot) documentsPage(ctx context.Context, c *ictx, offset int) (rendered, error) {

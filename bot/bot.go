@@ -206,7 +206,7 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 func (b *Bot) open() error {
-	err := b.s.Open()
+	err := apiErr(b.s, b.s.Open())
 	var ce *websocket.CloseError
 	switch {
 	case err == nil:

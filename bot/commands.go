@@ -85,7 +85,7 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	appID := b.selfID()
 	if _, err := b.s.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuildID, b.Commands(), discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("register commands: %w", err)
+		return fmt.Errorf("register commands: %w", apiErr(b.s, err))
 	}
 	b.log.Info("discord commands registered", slog.String("guild_id", b.cfg.DevGuildID), slog.Int("count", len(b.cmds)))
 	return nil
@@ -126,7 +126,7 @@ func (o options) boolean(name string) bool {
 func (b *Bot) onInteraction(i *discordgo.Interaction) {
 	c := b.newIctx(i, func(ctx context.Context, r *discordgo.InteractionResponse) error {
 		if err := b.s.InteractionRespond(i, r, discordgo.WithContext(ctx)); err != nil {
-			return fmt.Errorf("respond to interaction: %w", err)
+			return fmt.Errorf("respond to interaction: %w", apiErr(b.s, err))
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,7 +28,14 @@ type HTTPConfig struct {
 	MaxSkew time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BodyTimeout bounds reading the request body, whatever the server's
+	// own timeouts; default 5 s.
+	BodyTimeout time.Duration
 }
+
+// maxInteractionBody is the largest request body read: Discord's
+// interactions are a few kilobytes; a larger body is refused with 413.
+const maxInteractionBody = 1 << 20
 
 // InteractionsHandler serves Discord's interactions endpoint URL: it
 // checks the Ed25519 signature and timestamp, answers PING with PONG, and
@@ -37,6 +45,7 @@ type HTTPConfig struct {
 func (b *Bot) InteractionsHandler(cfg HTTPConfig) http.Handler {
 	setDefault(&cfg.DeferAfter, 2*time.Second)
 	setDefault(&cfg.MaxSkew, 5*time.Minute)
+	setDefault(&cfg.BodyTimeout, 5*time.Second)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -53,8 +62,11 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil || !h.verify(r.Header, body) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return
+	}
+	if !h.verify(r.Header, body) {
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -69,6 +81,25 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	}
 	resp := h.run(&i)
 	writeResponse(w, resp)
+}
+
+// readBody reads the request body, at most maxInteractionBody bytes and
+// within BodyTimeout, so a client dripping bytes cannot hold the
+// connection. On failure it has answered and closed the connection.
+func (h *interactionsHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	// Not every ResponseWriter can set deadlines (tests' recorders cannot);
+	// the server's ReadTimeout bounds the body there.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+	case err != nil:
+		w.Header().Set("Connection", "close")
+		http.Error(w, "request body not read", http.StatusRequestTimeout)
+	}
+	return body, err
 }
 
 // verify checks X-Signature-Ed25519 over timestamp+body and the

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -101,4 +102,64 @@ func TestInteractionsHandler(t *testing.T) {
 			t.Errorf("%d REST callbacks for an HTTP interaction", n)
 		}
 	})
+}
+
+// TestInteractionsBodyLimits checks the body a client without credentials
+// can send: over 1 MiB is refused with 413, and one that drips in is cut
+// off at BodyTimeout rather than holding the connection.
+func TestInteractionsBodyLimits(t *testing.T) {
+	srv := discordtest.New(t, discordtest.Options{})
+	s, err := bot.NewSession(srv.Token(), bot.SessionConfig{APIBase: srv.APIBase()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	h := httptest.NewServer(b.InteractionsHandler(bot.HTTPConfig{PublicKey: pub, BodyTimeout: 300 * time.Millisecond}))
+	defer h.Close()
+	tests := []struct {
+		name   string
+		body   io.Reader
+		status int
+	}{
+		{"too large", bytes.NewReader(make([]byte, 1<<20+1)), http.StatusRequestEntityTooLarge},
+		{"dripping", &dripReader{n: 1000, every: 100 * time.Millisecond}, http.StatusRequestTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, tt.body)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				if ctx.Err() != nil {
+					t.Fatalf("post: %v: the body was not cut off", err)
+				}
+				return // the server closed the connection while the body dripped: also cut off
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.status)
+			}
+		})
+	}
+}
+
+// dripReader yields n bytes, one every every.
+type dripReader struct {
+	n     int
+	every time.Duration
+}
+
+func (d *dripReader) Read(p []byte) (int, error) {
+	if d.n == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(d.every)
+	d.n--
+	p[0] = 'x'
+	return 1, nil
 }

@@ -103,14 +103,16 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 	}
 	channel := m.ChannelID
 	if !inThread {
-		channel = b.openThread(ctx, log, first, q)
+		channel, inThread = b.openThread(ctx, log, first, q)
 	}
 	for _, r := range rs[1:] {
 		if _, err := b.post(ctx, channel, r, nil); err != nil {
 			return err
 		}
 	}
-	b.addTurn(channel, rag.Turn{Question: q, Answer: ans.Text})
+	if inThread { // a channel whose thread could not be opened keeps no conversation
+		b.addTurn(channel, rag.Turn{Question: q, Answer: ans.Text})
+	}
 	log.Info("discord mention answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
 	return nil
 }
@@ -123,20 +125,22 @@ func (b *Bot) addTurn(threadID string, turn rag.Turn) {
 	})
 }
 
-// openThread starts a thread on the bot's reply; on failure (e.g. missing
-// permission) the conversation stays in the channel.
-func (b *Bot) openThread(ctx context.Context, log *slog.Logger, reply *discordgo.Message, q string) string {
+// openThread starts a thread on the bot's reply and returns its id; on
+// failure (e.g. missing permission) it returns the reply's channel and
+// false: the rest of the answer goes there, and the channel does not
+// become a bot thread.
+func (b *Bot) openThread(ctx context.Context, log *slog.Logger, reply *discordgo.Message, q string) (string, bool) {
 	th, err := b.s.MessageThreadStartComplex(reply.ChannelID, reply.ID, &discordgo.ThreadStart{
 		Name: truncate(strings.ReplaceAll(q, "\n", " "), 90), AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Warn("discord thread not opened", slog.Any("err", err))
-		return reply.ChannelID
+		log.Warn("discord thread not opened", slog.Any("err", apiErr(b.s, err)))
+		return reply.ChannelID, false
 	}
 	if b.s.State != nil {
 		_ = b.s.State.ChannelAdd(th)
 	}
-	return th.ID
+	return th.ID, true
 }
 
 // post sends one rendered message, as a reply to ref when given.
@@ -147,7 +151,7 @@ func (b *Bot) post(ctx context.Context, channelID string, r rendered, ref *disco
 	}
 	msg, err := b.s.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("send message: %w", err)
+		return nil, fmt.Errorf("send message: %w", apiErr(b.s, err))
 	}
 	return msg, nil
 }

@@ -55,7 +55,8 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"migrate": {summary: "apply database migrations", run: cmdMigrate},
-		"ingest":  {summary: "ingest files, directories and URLs: ingest [--collection NAME] [--prune] PATH|URL...", run: cmdIngest},
+		"ingest":  {summary: "ingest files, directories, URLs, sites and git repositories: ingest [--collection NAME] [--prune] [--crawl] [--git] PATH|URL|git+URL...", run: cmdIngest},
+		"sync":    {summary: "re-read every remembered source: sync [--collection NAME]", run: cmdSync},
 		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
 		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
 		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},

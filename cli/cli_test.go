@@ -140,7 +140,9 @@ func TestEvalCommandsEndToEnd(t *testing.T) {
 		{"retrieval", []string{"eval", "retrieval", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
 			[]string{"mrr@10", "questions", "recall@1", "recall@10", "recall@3", "recall@5"}},
 		{"answers", []string{"eval", "answers", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json"},
-			[]string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "questions", "refusal_correct"}},
+			[]string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "keyword_hit_first", "questions", "refusal_correct"}},
+		{"answers with failures", []string{"eval", "answers", "--collection", "tiny", "--qa", "../rag/eval/testdata/qa.jsonl", "--json", "--failures"},
+			[]string{"citation_gold", "citation_valid", "failures", "false_refusal", "keyword_hit", "keyword_hit_first", "questions", "refusal_correct"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

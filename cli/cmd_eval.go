@@ -100,7 +100,10 @@ func evalRetrieval(ctx context.Context, e *env, args []string) error {
 }
 
 func evalAnswers(ctx context.Context, e *env, args []string) error {
-	r, err := e.qaRun(ctx, args, nil)
+	var failures bool
+	r, err := e.qaRun(ctx, args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&failures, "failures", false, "list each failing question with its retrieved passages and its answer")
+	})
 	if err != nil {
 		return err
 	}
@@ -109,7 +112,17 @@ func evalAnswers(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return report(e, r.asJSON, rep)
+	fails := rep.Failures
+	if !failures || !r.asJSON {
+		rep.Failures = nil // in JSON only on request; in text after the table
+	}
+	if err := report(e, r.asJSON, rep); err != nil {
+		return err
+	}
+	if failures && !r.asJSON {
+		return eval.WriteFailures(e.io.Stdout, fails)
+	}
+	return nil
 }
 
 func evalBEIR(ctx context.Context, e *env, args []string) error {

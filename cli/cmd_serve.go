@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -56,6 +55,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fns := []func(context.Context) error{b.Run}
+	if e.cfg.SyncInterval > 0 {
+		runner := e.sourceRunner(svc)
+		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
+	}
 	if e.cfg.InteractionsAddr != "" {
 		fns = append(fns, func(ctx context.Context) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
@@ -121,23 +124,15 @@ func runAll(ctx context.Context, fns ...func(context.Context) error) error {
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+// The listener is open to the internet: ops.PublicLimits bound its
+// connections, timeouts and headers.
 func serveHTTP(ctx context.Context, e *env, addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
+	srv, ln, err := ops.NewServer(ctx, addr, h, ops.PublicLimits)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	e.logger.InfoContext(ctx, "http listening", "addr", ln.Addr().String())
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve %s: %w", addr, err)
-	}
-	return nil
+	return ops.Run(ctx, srv, ln, 10*time.Second)
 }
 
 // library adapts the store to what the Discord layer reads and writes.

@@ -38,6 +38,9 @@ type Config struct {
 	MaxTextBytes     int
 	MaxChunks        int
 	ParseTimeout     time.Duration
+	CrawlDelay       time.Duration
+	GitCache         string
+	SyncInterval     time.Duration
 
 	DiscordToken, DiscordAPI, DevGuild string
 	MessageContent                     bool
@@ -100,6 +103,8 @@ func (b *binder) retrieval(c *Config) {
 	b.intv(&c.ChunkTokens, "chunk-tokens", env("CITEBOT_CHUNK_TOKENS"), 0, "largest chunk in model tokens; 0 = the model's maximum (env CITEBOT_CHUNK_TOKENS)")
 	b.intv(&c.Overlap, "overlap", env("CITEBOT_OVERLAP"), 16, "tokens carried between chunks (env CITEBOT_OVERLAP)")
 	b.boolv(&c.AllowPrivateURLs, "allow-private-urls", env("CITEBOT_ALLOW_PRIVATE_URLS"), "let URL ingestion reach loopback and private addresses (env CITEBOT_ALLOW_PRIVATE_URLS)")
+	b.durv(&c.CrawlDelay, "crawl-delay", env("CITEBOT_CRAWL_DELAY"), 500*time.Millisecond, "pause between two requests to a crawled site (env CITEBOT_CRAWL_DELAY)")
+	b.str(&c.GitCache, "git-cache", or(env("CITEBOT_GIT_CACHE"), ".cache/git"), "folder for clones of remote git repositories (env CITEBOT_GIT_CACHE)")
 }
 
 // serve registers the Discord settings.
@@ -114,6 +119,7 @@ func (b *binder) serve(c *Config) {
 	b.str(&c.MetricsAddr, "metrics-addr", env("CITEBOT_METRICS_ADDR"), "serve Prometheus metrics and health checks here; off when empty (env CITEBOT_METRICS_ADDR)")
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
+	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
 }
 
 func or(a, b string) string {
@@ -202,6 +208,9 @@ func (c *Config) validate(envErrs []error) error {
 		{c.MaxTextBytes < 1, "--max-text-bytes", "must be positive"},
 		{c.MaxChunks < 1, "--max-chunks", "must be positive"},
 		{c.ParseTimeout <= 0, "--parse-timeout", "must be positive"},
+		{c.CrawlDelay < 0, "--crawl-delay", "must not be negative"},
+		{c.GitCache == "", "--git-cache", "must not be empty"},
+		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},
 		{c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount, "--shard-id/--shard-count", "need 0 <= shard-id < shard-count"},
 		{!validLevel(c.LogLevel), "--log-level", "must be debug, info, warn or error"},
 	}

@@ -115,32 +115,20 @@ func runChecks(ctx context.Context, log *slog.Logger, checks []Check) []string {
 const shutdownGrace = 5 * time.Second
 
 // Serve serves Handler(m, opts) on addr until ctx ends, then shuts down
-// gracefully. It returns nil after a shutdown caused by ctx.
+// gracefully. It returns nil after a shutdown caused by ctx. The listener
+// has its own budget, HealthLimits, apart from any other listener of the
+// process: a flood of the public endpoint cannot take /healthz down.
 func Serve(ctx context.Context, addr string, m *Metrics, opts HandlerOptions) error {
-	ln, err := net.Listen("tcp", addr)
+	srv, ln, err := NewServer(ctx, addr, Handler(m, opts), HealthLimits)
 	if err != nil {
-		return fmt.Errorf("listen for metrics: %w", err)
+		return fmt.Errorf("metrics: %w", err)
 	}
-	return ServeListener(ctx, ln, m, opts)
+	return Run(ctx, srv, ln, shutdownGrace)
 }
 
 // ServeListener is Serve on a listener the caller opened, e.g. on port 0
 // in tests. It closes ln.
 func ServeListener(ctx context.Context, ln net.Listener, m *Metrics, opts HandlerOptions) error {
-	srv := &http.Server{Handler: Handler(m, opts), ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
-	done := make(chan error, 1)
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-		defer cancel()
-		done <- srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve metrics: %w", err)
-	}
-	if err := <-done; err != nil {
-		return fmt.Errorf("shut down metrics server: %w", err)
-	}
-	return nil
+	srv := HardenedServer(Handler(m, opts), HealthLimits)
+	return Run(ctx, srv, LimitListener(ln, HealthLimits.MaxConns), shutdownGrace)
 }

@@ -93,7 +93,7 @@ func TestServeShutsDownWithContext(t *testing.T) {
 
 func TestServeBadAddress(t *testing.T) {
 	err := ops.Serve(t.Context(), "127.0.0.1:notaport", ops.New(), ops.HandlerOptions{})
-	if err == nil || !strings.HasPrefix(err.Error(), "listen for metrics: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "metrics: listen on 127.0.0.1:notaport: ") {
 		t.Errorf("Serve on a bad address: %v", err)
 	}
 }

@@ -45,3 +45,13 @@ func (r ratio) value() float64 {
 	}
 	return float64(r.hit) / float64(r.of)
 }
+
+// orNil is the fraction, nil when there were no trials: a metric with no
+// cases is null in JSON and "n/a" in a table, not a misleading 0.
+func (r ratio) orNil() *float64 {
+	if r.of == 0 {
+		return nil
+	}
+	v := r.value()
+	return &v
+}

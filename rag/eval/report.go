@@ -53,6 +53,14 @@ func WriteTable(w io.Writer, r Report) error {
 
 func rate(name string, v float64) Row { return Row{name, strconv.FormatFloat(v, 'f', 4, 64)} }
 
+// maybe is a rate that may have had no cases: "n/a" then.
+func maybe(name string, v *float64) Row {
+	if v == nil {
+		return Row{name, "n/a"}
+	}
+	return rate(name, *v)
+}
+
 func count(name string, n int) Row { return Row{name, strconv.Itoa(n)} }
 
 // Rows lists the retrieval metrics.
@@ -67,9 +75,10 @@ func (r RetrievalReport) Rows() []Row {
 // Rows lists the answer metrics.
 func (r AnswerReport) Rows() []Row {
 	return []Row{
-		rate("keyword_hit", r.KeywordHit), rate("refusal_correct", r.RefusalCorrect),
-		rate("false_refusal", r.FalseRefusal), rate("citation_valid", r.CitationValid),
-		rate("citation_gold", r.CitationGold), count("questions", r.Questions),
+		maybe("keyword_hit", r.KeywordHit), maybe("keyword_hit_first", r.KeywordHitFirst),
+		maybe("refusal_correct", r.RefusalCorrect), maybe("false_refusal", r.FalseRefusal),
+		maybe("citation_valid", r.CitationValid), maybe("citation_gold", r.CitationGold),
+		count("questions", r.Questions),
 	}
 }
 
@@ -80,4 +89,30 @@ func (r BEIRReport) Rows() []Row {
 		rate("recall@100", r.Recall100), rate("mrr@10", r.MRR10),
 		count("queries", r.Queries),
 	}
+}
+
+// WriteFailures writes each failing question of an answer report as a
+// block: its id, question and failed metrics, its answer, and the passages
+// retrieval returned, one line each, best first.
+func WriteFailures(w io.Writer, fs []AnswerFailure) error {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n== %s: %s\n", f.ID, f.Question)
+		fmt.Fprintf(&b, "failed: %s", strings.Join(f.Failed, ", "))
+		if len(f.Keywords) > 0 {
+			fmt.Fprintf(&b, " (keywords: %s)", strings.Join(f.Keywords, " | "))
+		}
+		b.WriteString("\nanswer:\n")
+		for _, line := range strings.Split(strings.TrimSpace(f.Answer), "\n") {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+		b.WriteString("retrieved:\n")
+		for i, p := range f.Retrieved {
+			fmt.Fprintf(&b, "  %d. %s (score %.3f): %s\n", i+1, p.Source, p.Score, strings.Join(strings.Fields(p.Text), " "))
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write failures: %w", err)
+	}
+	return nil
 }

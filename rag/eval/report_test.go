@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/citebot/citebot/rag"
 )
 
 func TestWriteJSONKeys(t *testing.T) {
@@ -17,7 +19,7 @@ func TestWriteJSONKeys(t *testing.T) {
 		keys   []string
 	}{
 		{"retrieval", RetrievalReport{}, []string{"mrr@10", "questions", "recall@1", "recall@10", "recall@3", "recall@5"}},
-		{"answers", AnswerReport{}, []string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "questions", "refusal_correct"}},
+		{"answers", AnswerReport{}, []string{"citation_gold", "citation_valid", "false_refusal", "keyword_hit", "keyword_hit_first", "questions", "refusal_correct"}},
 		{"beir", BEIRReport{Ingest: IngestStats{Added: 3}}, []string{"mrr@10", "ndcg@10", "queries", "recall@10", "recall@100"}},
 	}
 	for _, tt := range tests {
@@ -84,5 +86,64 @@ func TestWriteTable(t *testing.T) {
 	}, "\n")
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+func TestAnswerReportNoCases(t *testing.T) {
+	half := 0.5
+	r := AnswerReport{KeywordHit: &half, Questions: 2}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"keyword_hit":0.5,"keyword_hit_first":null,"refusal_correct":null,"false_refusal":null,"citation_valid":null,"citation_gold":null,"questions":2}` + "\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("json (-want +got):\n%s", diff)
+	}
+	buf.Reset()
+	if err := WriteTable(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	wantTable := strings.Join([]string{
+		"metric              value",
+		"keyword_hit        0.5000",
+		"keyword_hit_first     n/a",
+		"refusal_correct       n/a",
+		"false_refusal         n/a",
+		"citation_valid        n/a",
+		"citation_gold         n/a",
+		"questions               2",
+		"",
+	}, "\n")
+	if diff := cmp.Diff(wantTable, buf.String()); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteFailures(t *testing.T) {
+	fs := []AnswerFailure{{
+		ID: "q7", Question: "Who won?", Failed: []string{"keyword_hit", "keyword_hit_first"}, Keywords: []string{"Ada"},
+		Answer:    "“Bob lost.” [1]\n\nSecond line.",
+		Retrieved: []rag.Passage{{Source: "a.md", Score: 0.5, Text: "Bob\n  lost."}, {Source: "b.md", Score: 0.25, Text: "Ada won."}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteFailures(&buf, fs); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"",
+		"== q7: Who won?",
+		"failed: keyword_hit, keyword_hit_first (keywords: Ada)",
+		"answer:",
+		"  “Bob lost.” [1]",
+		"  ",
+		"  Second line.",
+		"retrieved:",
+		"  1. a.md (score 0.500): Bob lost.",
+		"  2. b.md (score 0.250): Ada won.",
+		"",
+	}, "\n")
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
 	}
 }

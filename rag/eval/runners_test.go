@@ -202,6 +202,8 @@ func TestRunAnswers(t *testing.T) {
 		"q5": {Text: "Something [1].", Sources: []rag.Source{{N: 1, Passage: p2}}, Retrieved: retrieved},
 		// [3] names no source: invalid, but the gold passage is cited.
 		"q6": {Text: "See [1][3].", Sources: []rag.Source{{N: 1, Passage: p1}}, Retrieved: retrieved},
+		// The keyword only in a second quote: a hit, not a first hit.
+		"q7": {Text: "“Other text.” [1] “Alpha is the answer.” [2]", Sources: []rag.Source{{N: 1, Passage: p2}, {N: 2, Passage: p1}}, Retrieved: retrieved},
 	}}
 	items := []QAItem{
 		{ID: "a1", Question: "q1", Gold: []string{"alpha"}, AnswerKeywords: []string{"Alpha", "beta gamma"}, Answerable: true},
@@ -210,21 +212,55 @@ func TestRunAnswers(t *testing.T) {
 		{ID: "a4", Question: "q4"},
 		{ID: "a5", Question: "q5"},
 		{ID: "a6", Question: "q6", Gold: []string{"alpha"}, Answerable: true},
+		{ID: "a7", Question: "q7", Gold: []string{"alpha"}, AnswerKeywords: []string{"alpha"}, Answerable: true},
 	}
 	got, err := RunAnswers(context.Background(), f, testCollection, items)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f3 := func(v float64) *float64 { return &v }
 	want := AnswerReport{
-		KeywordHit:     1.0 / 3, // a1 of a1, a2, a3 (a6 has no keywords)
-		RefusalCorrect: 1.0 / 2, // a4 of a4, a5
-		FalseRefusal:   1.0 / 4, // a3 of a1, a2, a3, a6
-		CitationValid:  2.0 / 4, // a1, a5 of a1, a2, a5, a6
-		CitationGold:   2.0 / 3, // a1, a6 of a1, a2, a6
-		Questions:      6,
+		KeywordHit:      f3(2.0 / 4), // a1, a7 of a1, a2, a3, a7 (a6 has no keywords)
+		KeywordHitFirst: f3(1.0 / 4), // a1: a7's keyword is only in its second quote
+		RefusalCorrect:  f3(1.0 / 2), // a4 of a4, a5
+		FalseRefusal:    f3(1.0 / 5), // a3 of a1, a2, a3, a6, a7
+		CitationValid:   f3(3.0 / 5), // a1, a5, a7 of a1, a2, a5, a6, a7
+		CitationGold:    f3(3.0 / 4), // a1, a6, a7 of a1, a2, a6, a7
+		Questions:       7,
 	}
+	failed := map[string][]string{}
+	for _, fl := range got.Failures {
+		failed[fl.ID] = fl.Failed
+	}
+	got.Failures = nil
 	if diff := cmp.Diff(want, got, approx()); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	wantFailed := map[string][]string{
+		"a2": {"keyword_hit", "keyword_hit_first", "citation_valid", "citation_gold"},
+		"a3": {"false_refusal", "keyword_hit", "keyword_hit_first"},
+		"a5": {"refusal_correct"},
+		"a6": {"citation_valid"},
+		"a7": {"keyword_hit_first"},
+	}
+	if diff := cmp.Diff(wantFailed, failed); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
+	}
+}
+
+func TestLeadAnswer(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"phrase and quote", "**1969**\n\n> “It landed in 1969.” [1]\n\n> “More.” [2]", "**1969**\n\n> “It landed in 1969.” [1]"},
+		{"grouped citation", "A and B [1, 2]. C [3].", "A and B [1, 2]"},
+		{"brackets that are not citations", "Age 74 (SD 14) [x] `a[1]` then [2] more", "Age 74 (SD 14) [x] `a[1]` then [2]"},
+		{"no citation", "First paragraph.\n\nSecond.", "First paragraph."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LeadAnswer(tt.text); got != tt.want {
+				t.Errorf("LeadAnswer(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -30,8 +30,7 @@ type Store interface {
 	ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
 	VectorCount(ctx context.Context, m store.Model) (int64, error)
-	DropVectorIndex(ctx context.Context, m store.Model) error
-	BuildVectorIndex(ctx context.Context, m store.Model) error
+	BeginBulkLoad(ctx context.Context, m store.Model) (*store.BulkLoad, error)
 }
 
 // Config holds chunking and loading settings.
