@@ -148,7 +148,7 @@ func TestButtons(t *testing.T) {
 	h := start(t, discordtest.Options{}, nil)
 	i := h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1"))
 	m := h.original(t, i, answered)
-	src := h.srv.Button(t, member, "src:"+i.ID, &m)
+	src := h.srv.Button(t, member, customID(t, m, "src:"), &m)
 	view := h.original(t, src, func(discordgo.Message) bool { return true })
 	if view.Flags&discordgo.MessageFlagsEphemeral == 0 || len(view.Embeds) != 1 || len(view.Embeds[0].Fields) != 1 {
 		t.Fatalf("sources view = %+v", view)
@@ -156,18 +156,18 @@ func TestButtons(t *testing.T) {
 	if !strings.Contains(view.Embeds[0].Fields[0].Value, "Run make install.") {
 		t.Errorf("passage not shown: %q", view.Embeds[0].Fields[0].Value)
 	}
-	up := h.srv.Button(t, member, "fb+:"+i.ID, &m)
+	up := h.srv.Button(t, member, customID(t, m, "fb+:"), &m)
 	h.original(t, up, func(discordgo.Message) bool { return true })
 	fb := h.lib.feedbacks()
 	want := []bot.Feedback{{GuildID: guildA, ChannelID: chanA, UserID: member.UserID, Collection: "guild-" + guildA,
-		Question: "q1", Answer: "Answer to q1 [1].", ChunkIDs: []int64{42}, Helpful: true}}
+		Question: "q1", Answer: "Answer to q1 [1].", ChunkIDs: []int64{42}, Helpful: true, AnswerID: 1}}
 	if diff := cmp.Diff(want, fb, cmpIgnoreAt); diff != "" {
 		t.Errorf("feedback (-want +got):\n%s", diff)
 	}
 	// The same button seen from another guild is not honoured.
 	other := discordtest.Invoker{GuildID: guildB, ChannelID: chanB, UserID: "9"}
-	x := h.srv.Button(t, other, "src:"+i.ID, &m)
-	if v := h.original(t, x, func(discordgo.Message) bool { return true }); !strings.Contains(v.Content, "expired") {
+	x := h.srv.Button(t, other, customID(t, m, "src:"), &m)
+	if v := h.original(t, x, func(discordgo.Message) bool { return true }); !strings.Contains(v.Content, "no longer stored") {
 		t.Errorf("cross-guild sources view = %q", v.Content)
 	}
 }

@@ -90,6 +90,12 @@ func (c *ictx) update(ctx context.Context, r rendered) error {
 
 // edit replaces the original response.
 func (c *ictx) edit(ctx context.Context, r rendered) error {
+	_, err := c.editMessage(ctx, r)
+	return err
+}
+
+// editMessage replaces the original response and returns it.
+func (c *ictx) editMessage(ctx context.Context, r rendered) (*discordgo.Message, error) {
 	embeds, comps := r.Embeds, r.Components
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
@@ -97,26 +103,35 @@ func (c *ictx) edit(ctx context.Context, r rendered) error {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
-	_, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
+	m, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
 		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("edit interaction response: %w", apiErr(c.b.s, err))
+		return nil, fmt.Errorf("edit interaction response: %w", apiErr(c.b.s, err))
 	}
-	return nil
+	return m, nil
 }
 
-// sendAll edits the deferred response with the first message and sends
-// the rest as followups, each falling back as final does.
-func (c *ictx) sendAll(ctx context.Context, rs []rendered, ephemeral bool) error {
-	if err := c.final(ctx, rs[0]); err != nil {
+// sendAllID edits the deferred response with the first message and sends
+// the rest as followups, each falling back as final does. It returns the
+// first message's id.
+func (c *ictx) sendAllID(ctx context.Context, rs []rendered, ephemeral bool) (string, error) {
+	var id string
+	err := c.withFallback(rs[0], func(r rendered) error {
+		m, err := c.editMessage(ctx, r)
+		if m != nil {
+			id = m.ID
+		}
 		return err
+	})
+	if err != nil {
+		return "", err
 	}
 	for _, r := range rs[1:] {
 		if err := c.withFallback(r, func(r rendered) error { return c.followup(ctx, r, ephemeral) }); err != nil {
-			return err
+			return id, err
 		}
 	}
-	return nil
+	return id, nil
 }
 
 func (c *ictx) followup(ctx context.Context, r rendered, ephemeral bool) error {

@@ -123,7 +123,7 @@ func TestSessionErrorsNameDialledURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Logger: discardLogger()})
+	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Answers: &fakeAnswers{}, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

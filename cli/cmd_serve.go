@@ -54,7 +54,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fns := []func(context.Context) error{b.Run}
+	fns := []func(context.Context) error{b.Run, func(ctx context.Context) error {
+		return enforceRetention(ctx, e.logger, svc.store, e.cfg.Retention)
+	}}
 	if e.cfg.SyncInterval > 0 {
 		runner := e.sourceRunner(svc)
 		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
@@ -82,7 +84,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
-		Library: library{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
+		Library: library{svc.store}, Answers: answers{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
 			opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}}
@@ -145,7 +147,7 @@ func (l library) Forget(ctx context.Context, collection, source string) (bool, e
 func (l library) SaveFeedback(ctx context.Context, f bot.Feedback) error {
 	return l.Store.SaveFeedback(ctx, store.Feedback{Collection: f.Collection, GuildID: f.GuildID,
 		ChannelID: f.ChannelID, UserID: f.UserID, Question: f.Question, Answer: f.Answer,
-		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At})
+		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At, AnswerID: f.AnswerID})
 }
 
 // uploadPrefix marks documents that came as Discord attachments: they

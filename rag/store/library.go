@@ -148,6 +148,8 @@ type Feedback struct {
 	ChunkIDs                   []int64
 	Helpful                    bool
 	At                         time.Time
+	// AnswerID is the stored answer rated; 0 when there is none.
+	AnswerID int64
 }
 
 // SaveFeedback stores feedback in the collection it concerns.
@@ -164,8 +166,8 @@ func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
 		ids = []int64{}
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO feedback (collection_id, guild_id, channel_id, user_id, question, answer,
-		chunk_ids, helpful, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		collID, f.GuildID, f.ChannelID, f.UserID, f.Question, f.Answer, ids, f.Helpful, f.At)
+		chunk_ids, helpful, created_at, answer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, 0))`,
+		collID, f.GuildID, f.ChannelID, f.UserID, f.Question, f.Answer, ids, f.Helpful, f.At, f.AnswerID)
 	if err != nil {
 		return fmt.Errorf("save feedback: %w", err)
 	}
