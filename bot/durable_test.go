@@ -52,10 +52,13 @@ func TestAnswerStoreOutage(t *testing.T) {
 	h.original(t, i, func(m discordgo.Message) bool { return strings.Contains(m.Content, "can't reach my database") })
 	src := h.srv.Button(t, member, customID(t, m, "src:"), &m)
 	h.original(t, src, func(m discordgo.Message) bool { return strings.Contains(m.Content, "can't reach my database") })
-	h.srv.UserMessage(t, member, "<@"+h.srv.AppID()+"> mention during", h.srv.AppID())
+	mention := h.srv.UserMessage(t, member, "<@"+h.srv.AppID()+"> mention during", h.srv.AppID())
 	h.srv.WaitFor(t, func() bool {
 		for _, c := range h.srv.ChannelMessages(chanA) {
-			if c.Author.ID == h.srv.AppID() && strings.Contains(c.Content, "can't reach my database") {
+			// The reply to the mention, not the /ask failure above, which is
+			// a message of the bot's in this channel too.
+			reply := c.MessageReference != nil && c.MessageReference.MessageID == mention.ID
+			if c.Author.ID == h.srv.AppID() && reply && strings.Contains(c.Content, "can't reach my database") {
 				return true
 			}
 		}

@@ -87,7 +87,10 @@ func Run(ctx context.Context, io IO) error {
 		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
 	}
 	e := &env{io: io, name: name}
-	return cmd.run(ctx, e, args)
+	err := cmd.run(ctx, e, args)
+	// The error is printed whole: no configured secret may show in it,
+	// whatever a server echoed.
+	return ops.NewScrubber(e.secrets()...).Error(err)
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {

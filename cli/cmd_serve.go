@@ -86,7 +86,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
 		Library: library{svc.store}, Answers: answers{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
-		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
+		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics, scrub: ops.NewScrubber(e.secrets()...),
 			opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
@@ -160,6 +160,7 @@ type uploads struct {
 	in      *ingest.Ingester
 	opts    loader.Options
 	metrics *ops.Metrics
+	scrub   *ops.Scrubber // failures are shown on Discord: no configured secret in them
 }
 
 func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -207,7 +208,7 @@ func (u *uploads) summary(s ingest.Summary) bot.IngestSummary {
 	out := bot.IngestSummary{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged, Removed: s.Removed,
 		Failed: s.Failed, Chunks: s.Chunks}
 	for _, f := range s.Failures {
-		out.Errors = append(out.Errors, f.Source+": "+f.Err)
+		out.Errors = append(out.Errors, u.scrub.Replace(f.Source+": "+f.Err))
 	}
 	return out
 }
