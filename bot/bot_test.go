@@ -144,6 +144,31 @@ func TestIngestAttachment(t *testing.T) {
 	}
 }
 
+func TestIngestCrawl(t *testing.T) {
+	h := start(t, discordtest.Options{}, nil)
+	tests := []struct {
+		name   string
+		opts   []*discordgo.ApplicationCommandInteractionDataOption
+		want   string
+		crawls []string
+	}{
+		{"a crawl needs a URL", []*discordgo.ApplicationCommandInteractionDataOption{discordtest.BoolOption("crawl", true)}, "Attach a file or give a URL.", nil},
+		{"a URL with crawl is crawled", []*discordgo.ApplicationCommandInteractionDataOption{discordtest.StringOption("url", "https://x.example/docs/"),
+			discordtest.BoolOption("crawl", true)}, "Ingest done: 3 added", []string{"guild-" + guildA + " https://x.example/docs/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := h.srv.Command(t, admin, "ingest", tt.opts...)
+			if m := h.original(t, i, func(m discordgo.Message) bool { return !strings.HasSuffix(m.Content, "started…") }); !strings.Contains(m.Content, tt.want) {
+				t.Errorf("reply = %q, want %q", m.Content, tt.want)
+			}
+			if diff := cmp.Diff(tt.crawls, h.ing.crawled()); diff != "" {
+				t.Errorf("crawls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestButtons(t *testing.T) {
 	h := start(t, discordtest.Options{}, nil)
 	i := h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1"))

@@ -45,7 +45,8 @@ func (b *Bot) registry() []*command {
 		{def: &discordgo.ApplicationCommand{Name: "ingest", Description: "Add a document (file or URL)",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A .txt, .md, .html, .pdf or .docx file"},
-				str("url", "An http(s) URL", false, false)}},
+				str("url", "An http(s) URL", false, false),
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "crawl", Description: "Crawl the URL's site: its sitemap, else links under its path"}}},
 			admin: true, limited: true, run: b.cmdIngest},
 		{def: &discordgo.ApplicationCommand{Name: "reingest", Description: "Re-sync this server's documents"}, admin: true, limited: true, run: b.cmdReingest},
 		{def: &discordgo.ApplicationCommand{Name: "forget", Description: "Remove a document",

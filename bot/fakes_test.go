@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -168,6 +169,7 @@ type fakeIngester struct {
 	mu      sync.Mutex
 	uploads map[string][]byte
 	resyncs []string
+	crawls  []string
 }
 
 func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -180,6 +182,19 @@ func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, da
 
 func (f *fakeIngester) IngestURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	return bot.IngestSummary{Added: 1, Chunks: 2}, nil
+}
+
+func (f *fakeIngester) CrawlURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	f.mu.Lock()
+	f.crawls = append(f.crawls, coll+" "+url)
+	f.mu.Unlock()
+	return bot.IngestSummary{Added: 3, Chunks: 6}, nil
+}
+
+func (f *fakeIngester) crawled() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.crawls)
 }
 
 func (f *fakeIngester) Resync(_ context.Context, coll string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {

@@ -46,6 +46,9 @@ type Ingester interface {
 	IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(IngestProgress)) (IngestSummary, error)
 	// IngestURL fetches and ingests one http(s) document.
 	IngestURL(ctx context.Context, collection, url string, progress func(IngestProgress)) (IngestSummary, error)
+	// CrawlURL crawls the site under an http(s) URL and remembers it for
+	// re-syncs.
+	CrawlURL(ctx context.Context, collection, url string, progress func(IngestProgress)) (IngestSummary, error)
 	// Resync re-reads every source of a collection and updates the index.
 	Resync(ctx context.Context, collection string, progress func(IngestProgress)) (IngestSummary, error)
 }

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/source"
 	"github.com/citebot/citebot/rag/store"
 )
@@ -27,6 +29,17 @@ func TestPathSource(t *testing.T) {
 	if err != nil || countsOf(sum) != (counts{Added: 2}) {
 		t.Fatalf("add = %+v, %v", countsOf(sum), err)
 	}
+	t.Run("documents carry their source's last sync", func(t *testing.T) {
+		docs, _, err := s.Documents(ctx, "path", 0, 10)
+		if err != nil || len(docs) != 2 {
+			t.Fatalf("Documents = %v, %v", docs, err)
+		}
+		for _, d := range docs {
+			if time.Since(d.SyncedAt) > time.Hour {
+				t.Errorf("%s synced at %v", d.Source, d.SyncedAt)
+			}
+		}
+	})
 	steps := []struct {
 		name   string
 		change func()
@@ -55,5 +68,40 @@ func TestPathSource(t *testing.T) {
 	}
 	if srcs, err := s.SyncSources(ctx, "path"); err != nil || len(srcs) != 0 {
 		t.Errorf("sources after pruning = %+v, %v", srcs, err)
+	}
+}
+
+func TestResyncKeepsTrackedAndReadsUntracked(t *testing.T) {
+	repo := newGitRepo(t)
+	repo.commit(map[string]string{"guide.md": "# Guide\n\nThe guide lives in git.\n"})
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.md")
+	kept := filepath.Join(dir, "kept.md")
+	for _, p := range []string{old, kept} {
+		if err := os.WriteFile(p, []byte("# Old\n\nStored before sources were remembered: "+p+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, s := newRunner(t, source.Config{})
+	ctx := t.Context()
+	in := ingest.New(s, wordModel{}, ingest.Config{})
+	if _, err := in.Ingest(ctx, "mixed", []string{old, kept}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Add(ctx, "mixed", []source.Spec{{Kind: store.SourceKindGit, Location: repo.dir}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(old); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := r.Resync(ctx, s, "mixed", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(sum); got != (counts{Unchanged: 2, Removed: 1}) {
+		t.Errorf("summary = %+v (%+v)", got, sum.Sources)
+	}
+	if docs := documents(t, s, "mixed"); len(docs) != 2 || docs[1] != kept {
+		t.Errorf("documents = %v, want the repository's file and %s", docs, kept)
 	}
 }

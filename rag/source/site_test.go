@@ -298,6 +298,9 @@ func TestURLSource(t *testing.T) {
 		if full, _ := site.fetches(); len(full) != 1 {
 			t.Errorf("fetched %v, want only the page", full)
 		}
+		if docs, _, err := s.Documents(ctx, "one", 0, 10); err != nil || len(docs) != 1 || docs[0].SyncedAt.IsZero() {
+			t.Errorf("Documents = %+v, %v; want the sync time", docs, err)
+		}
 	})
 	t.Run("a sync of an unchanged page is one 304", func(t *testing.T) {
 		sum, err := r.Sync(ctx, "one", nil)

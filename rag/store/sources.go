@@ -262,3 +262,26 @@ func (s *Store) DocumentSources(ctx context.Context, collection, prefix string) 
 	}
 	return out, nil
 }
+
+// UntrackedDocuments lists the sources of the collection's documents that
+// no remembered source accounts for: neither an item of one nor under a
+// folder or file source. They were ingested before sources were kept,
+// or uploaded.
+func (s *Store) UntrackedDocuments(ctx context.Context, collection string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT d.source FROM documents d JOIN collections k ON k.id = d.collection_id
+		WHERE k.name = $1
+		AND NOT EXISTS (SELECT 1 FROM source_items i JOIN sources s ON s.id = i.source_id
+			WHERE s.collection_id = k.id AND i.document = d.source)
+		AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.collection_id = k.id AND s.kind = $2
+			AND (d.source = s.location OR starts_with(d.source, rtrim(s.location, '/') || '/')))
+		ORDER BY d.source`, collection, SourceKindPath)
+	if err != nil {
+		return nil, fmt.Errorf("list untracked documents: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list untracked documents: %w", err)
+	}
+	return out, nil
+}
