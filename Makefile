@@ -38,6 +38,7 @@ setup:
 	@scripts/db.sh >/dev/null
 	@scripts/fetch-model.sh
 	@scripts/tools.sh
+	@scripts/chromium.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) .
