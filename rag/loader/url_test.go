@@ -216,6 +216,13 @@ func TestLoadURLCredentials(t *testing.T) {
 	if want := srv.URL + "/notes.txt?v=2"; d.Source != want {
 		t.Errorf("Source = %q, want %q", d.Source, want)
 	}
+	p, err := Fetch(t.Context(), withCreds, Validators{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := p.Document(t.Context(), withCreds, opts); err != nil || d.Source != srv.URL+"/notes.txt?v=2" {
+		t.Errorf("fetched page stored as %v (%v), want it without credentials", d, err)
+	}
 	for _, bad := range []string{
 		strings.Replace(withCreds, "tok-123", "wrong", 1),                        // an HTTP error
 		"http://alice:s3cret-pw@127.0.0.1:1/x.txt?token=tok-123",                 // a connection error
@@ -224,6 +231,10 @@ func TestLoadURLCredentials(t *testing.T) {
 		_, err := LoadURL(t.Context(), bad, opts)
 		if err == nil || strings.Contains(err.Error(), "s3cret-pw") || strings.Contains(err.Error(), "tok-123") || strings.Contains(err.Error(), "alice") {
 			t.Errorf("LoadURL(%q): err = %v, want an error without the credentials", bad, err)
+		}
+		_, err = Fetch(t.Context(), bad, Validators{}, opts)
+		if err == nil || strings.Contains(err.Error(), "s3cret-pw") || strings.Contains(err.Error(), "tok-123") || strings.Contains(err.Error(), "alice") {
+			t.Errorf("Fetch(%q): err = %v, want an error without the credentials", bad, err)
 		}
 	}
 }
