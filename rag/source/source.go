@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/citebot/citebot/rag/ingest"
@@ -63,6 +65,7 @@ type Runner struct {
 	in    Ingester
 	cfg   Config
 	git   gitRunner
+	hosts hosts // one request at a time per host, across crawls
 }
 
 // New returns a Runner.
@@ -114,10 +117,14 @@ type Summary struct {
 	Elapsed   time.Duration `json:"elapsed_ns"`
 }
 
-// Progress is reported after each source.
+// Progress is reported after each page or file a source reads, with
+// Page set, and after each source, with its Result.
 type Progress struct {
+	// Done counts the sources finished of Total.
 	Done, Total int
-	Result      Result
+	// Page is the page, file or document just read; "" when a source is done.
+	Page   string
+	Result Result
 }
 
 // Add remembers the sources of collection and reads each of them now.
@@ -169,7 +176,13 @@ func (r *Runner) run(ctx context.Context, srcs []store.Source, progress func(Pro
 	start := time.Now()
 	var sum Summary
 	for i, src := range srcs {
-		res := r.syncOne(ctx, src)
+		read := func(p string) {
+			if progress != nil {
+				progress(Progress{Done: i, Total: len(srcs), Page: p,
+					Result: Result{Collection: src.Collection, Kind: src.Kind, Location: src.Location}})
+			}
+		}
+		res := r.syncOne(ctx, src, read)
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
@@ -189,33 +202,51 @@ func (r *Runner) run(ctx context.Context, srcs []store.Source, progress func(Pro
 
 // syncOne reads one source; a source that cannot be read at all is
 // counted as failed and, the second time in a row, pruned.
-func (r *Runner) syncOne(ctx context.Context, src store.Source) Result {
+// read is told of each page or file read.
+func (r *Runner) syncOne(ctx context.Context, src store.Source, read func(string)) Result {
 	res := Result{Collection: src.Collection, Kind: src.Kind, Location: src.Location}
 	var rev string
 	var err error
 	switch src.Kind {
 	case store.SourceKindPath:
-		err = r.syncPath(ctx, src, &res)
+		err = r.syncPath(ctx, src, &res, read)
 	case store.SourceKindURL, store.SourceKindCrawl:
-		err = r.syncSite(ctx, src, &res)
+		err = r.syncSite(ctx, src, &res, read)
 	case store.SourceKindGit:
-		rev, err = r.syncGit(ctx, src, &res)
+		rev, err = r.syncGit(ctx, src, &res, read)
 	}
 	if err == nil {
 		err = r.store.SourceSynced(ctx, src.ID, rev)
 	} else if ctx.Err() == nil {
 		r.sourceFailed(ctx, src, &res, err)
 	}
-	if err != nil && ctx.Err() == nil {
+	hideCredentials(&res)
+	if err != nil && ctx.Err() == nil && len(res.Failures) > 0 {
 		r.cfg.Logger.WarnContext(ctx, "sync source failed", slog.String("collection", src.Collection),
-			slog.String("kind", src.Kind), slog.String("location", src.Location), slog.Any("err", err))
+			slog.String("kind", src.Kind), slog.String("location", res.Location), slog.String("err", res.Failures[len(res.Failures)-1].Err))
 	}
 	res.Failed = len(res.Failures)
 	r.cfg.Logger.InfoContext(ctx, "sync source", slog.String("collection", src.Collection),
-		slog.String("kind", src.Kind), slog.String("location", src.Location), slog.Int("added", res.Added),
+		slog.String("kind", src.Kind), slog.String("location", res.Location), slog.Int("added", res.Added),
 		slog.Int("changed", res.Changed), slog.Int("unchanged", res.Unchanged), slog.Int("removed", res.Removed),
-		slog.Int("failed", res.Failed))
+		slog.Int("failed", len(res.Failures)))
 	return res
+}
+
+// hideCredentials removes the user info of a repository URL
+// (git+https://user:token@host/...) from what a result shows: its
+// location and failures, git's messages included.
+func hideCredentials(res *Result) {
+	u, err := url.Parse(strings.TrimPrefix(res.Location, gitPrefix))
+	if err != nil || u.User == nil {
+		return
+	}
+	secret := u.User.String() + "@"
+	hide := func(s string) string { return strings.ReplaceAll(s, secret, "") }
+	res.Location = hide(res.Location)
+	for i, f := range res.Failures {
+		res.Failures[i] = ingest.Failure{Source: hide(f.Source), Err: hide(f.Err)}
+	}
 }
 
 // sourceFailed records a failed read of the whole source and prunes it
