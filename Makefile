@@ -41,6 +41,7 @@ model:
 setup:
 	@scripts/db.sh >/dev/null
 	@scripts/fetch-model.sh
+	@scripts/tools.sh
 	@scripts/chromium.sh
 
 build:

@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	interrupt := make(chan os.Signal, 1)
 	signal.Notify(interrupt, os.Interrupt)
 	defer signal.Stop(interrupt)
+	exe, _ := os.Executable() // without it, PDFs are parsed in this process
 	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir,
-		Interrupt: interrupt})
+		Executable: exe, Interrupt: interrupt})
 }

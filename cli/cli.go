@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 
 	"github.com/citebot/citebot/bot/ops"
+	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -45,6 +46,9 @@ type IO struct {
 	// Interrupt delivers Ctrl-C (SIGINT); nil when there is none. A chat
 	// cancels the question in flight with it; every other command ends.
 	Interrupt <-chan os.Signal
+	// Executable is the citebot binary, re-run to parse PDFs in a process
+	// of their own; empty, PDFs are parsed in this process.
+	Executable string
 }
 
 // command is one subcommand.
@@ -80,6 +84,8 @@ func Run(ctx context.Context, io IO) error {
 	}
 	name, args := io.Args[0], io.Args[1:]
 	switch name {
+	case loader.PDFWorkerCommand: // hidden: run by ingestion itself
+		return loader.RunPDFWorker(ctx, io.Stdin, io.Stdout)
 	case "help", "-h", "-help", "--help":
 		printUsage(io.Stdout, cmds)
 		return nil

@@ -70,7 +70,7 @@ func (l *locator) file(ctx context.Context, source string) *sourceFile {
 		return f
 	}
 	l.files[source] = nil
-	if !filepath.IsAbs(source) {
+	if !filepath.IsAbs(source) || !textFile(source) {
 		return nil
 	}
 	doc, err := loader.LoadFile(ctx, source, l.opts)
@@ -87,6 +87,16 @@ func (l *locator) file(ctx context.Context, source string) *sourceFile {
 	}
 	l.files[source] = &sourceFile{doc: doc, lines: lines}
 	return l.files[source]
+}
+
+// textFile reports whether a file's name says it is text or Markdown,
+// the formats whose lines a citation can name; nothing else is loaded.
+func textFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".text", ".md", ".markdown", ".mdx":
+		return true
+	}
+	return false
 }
 
 // span is the file lines of p, or 0, 0 when the file no longer holds p's
