@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
@@ -91,7 +92,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
-			scrub: ops.NewScrubber(e.secrets()...), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs},
+			scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(),
 			crawlDelay: e.cfg.CrawlDelay}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
@@ -206,7 +207,7 @@ func adaptSources(progress func(bot.IngestProgress)) func(source.Progress) {
 		return nil
 	}
 	return func(p source.Progress) {
-		progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: p.Result.Location})
+		progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: cmp.Or(p.Page, p.Result.Location)})
 	}
 }
 
