@@ -8,13 +8,14 @@ import (
 )
 
 // stopwords are function words and question words that carry no topic;
-// they are left out of lexical overlap.
+// they are left out of lexical overlap. Negations (no, not, nor) are not
+// among them: they change what a sentence says.
 var stopwords = func() map[string]bool {
 	m := make(map[string]bool)
 	for _, w := range strings.Fields(`a about above after again against all also am an and any are as at be
 	because been before being below between both but by can could did do does doing down during each
 	few for from further had has have having he her here hers him his how i if in into is it its itself
-	just me more most my no nor not now of off on once only or other our ours out over own same she
+	just me more most my now of off on once only or other our ours out over own same she
 	should so some such than that the their theirs them then there these they this those through to too
 	under until up very was we were what when where which while who whom why will with would you your
 	yours according article author say said says tell told describe explain mention mentioned give
@@ -67,17 +68,48 @@ func stem(w string) string {
 }
 
 // contentTerms returns the stemmed content words of text, in order,
-// repeats kept.
+// repeats kept; irregular forms are first brought to their base form.
 func contentTerms(text string) []string {
 	var out []string
 	for _, w := range words(text) {
 		if stopwords[w] || (len(w) < 2 && !unicode.IsDigit(rune(w[0]))) {
 			continue
 		}
-		out = append(out, stem(w))
+		out = append(out, term(w))
 	}
 	return out
 }
+
+// term is the form a word is matched in: its base form, stemmed.
+func term(w string) string {
+	if base, ok := irregular[w]; ok {
+		w = base
+	}
+	return stem(w)
+}
+
+// irregular maps common irregular verb forms and plurals to their base
+// form, which the suffix stripper cannot reach: "grew" meets "grow".
+// Forms shared with another word ("found", "left" as an adjective) stay
+// where the loss is small.
+var irregular = func() map[string]string {
+	m := make(map[string]string)
+	for _, line := range strings.Split(`write wrote written|grow grew grown|run ran|begin began begun|take took taken
+	give gave given|make made|go went gone|come came|see saw seen|tell told|say said|bring brought
+	buy bought|think thought|lead led|hold held|build built|send sent|spend spent|win won|lose lost
+	fight fought|become became|know knew known|choose chose chosen|fall fell fallen|rise rose risen|drive drove driven
+	speak spoke spoken|break broke broken|fly flew flown|eat ate eaten|sell sold|pay paid|meet met|keep kept
+	feel felt|stand stood|teach taught|catch caught|seek sought|strike struck|hide hid hidden|draw drew drawn
+	throw threw thrown|wear wore worn|sing sang sung|swim swam swum|shake shook shaken|forget forgot forgotten
+	get got gotten|have had|do did done|sit sat|lay laid|light lit|shoot shot|bear bore borne|freeze froze frozen
+	child children|man men|woman women|mouse mice|foot feet|tooth teeth|goose geese|person people`, "|") {
+		forms := strings.Fields(line)
+		for _, f := range forms[1:] {
+			m[f] = forms[0]
+		}
+	}
+	return m
+}()
 
 // termSet is the set of contentTerms.
 func termSet(text string) map[string]bool {
