@@ -121,10 +121,11 @@ func (p *Pipeline) Answer(ctx context.Context, req rag.Request, partial func(str
 		return nil, err
 	}
 	best := bestRelevance(cands)
+	low := best < p.minRelevance(q, cands)
 	switch {
-	case best < p.cfg.MinRelevance && p.cfg.AllowGeneralKnowledge && p.cfg.LLM != nil:
+	case low && p.cfg.AllowGeneralKnowledge && p.cfg.LLM != nil:
 		err = p.generalAnswer(ctx, ans, partial)
-	case best < p.cfg.MinRelevance:
+	case low:
 		p.refuse(ans, passages)
 	case p.cfg.LLM != nil:
 		err = p.llmAnswer(ctx, ans, passages, partial)

@@ -42,6 +42,33 @@ var cues = []struct {
 	{"when", kindDate}, {"who", kindPerson}, {"whom", kindPerson}, {"whose", kindPerson}, {"where", kindPlace},
 }
 
+// nounKind is the kind asked for by the first telling noun after "what"
+// or "which": "What is the population …" asks for a number.
+func nounKind(ws []string) kind {
+	for _, w := range ws {
+		switch {
+		case numberNouns[w]:
+			return kindNumber
+		case dateNouns[w]:
+			return kindDate
+		case nameNouns[w]:
+			return kindName
+		}
+	}
+	return kindNone
+}
+
+// numberNouns and dateNouns after "what" or "which" ask for a number or a
+// date.
+var (
+	numberNouns = map[string]bool{"population": true, "number": true, "percentage": true, "percent": true,
+		"rate": true, "cost": true, "price": true, "age": true, "height": true, "length": true, "size": true,
+		"amount": true, "total": true, "count": true, "temperature": true, "distance": true, "area": true,
+		"depth": true, "weight": true, "speed": true, "budget": true, "salary": true, "score": true}
+	dateNouns = map[string]bool{"year": true, "date": true, "month": true, "century": true, "decade": true,
+		"day": true, "era": true}
+)
+
 // nameNouns after "what" or "which" ask for a proper name ("Which company
 // …", "What party …").
 var nameNouns = map[string]bool{"company": true, "companies": true, "organization": true, "organisation": true,
@@ -69,12 +96,7 @@ func questionKind(q string) kind {
 			}
 		}
 		if (ws[i] == "what" || ws[i] == "which") && i+1 < len(ws) {
-			for _, w := range ws[i+1 : min(i+4, len(ws))] {
-				if nameNouns[w] {
-					return kindName
-				}
-			}
-			return kindNone
+			return nounKind(ws[i+1 : min(i+5, len(ws))])
 		}
 	}
 	return kindNone
@@ -127,11 +149,32 @@ func typedSpans(s string, k kind) []span {
 	case kindDate:
 		add(dateRe.FindAllStringIndex(s, -1))
 	case kindNumber:
-		add(numRe.FindAllStringIndex(s, -1))
+		for _, m := range numRe.FindAllStringIndex(s, -1) {
+			if !yearAfterPreposition(s, m[0], m[1]) {
+				out = append(out, span{m[0], m[1]})
+			}
+		}
 	case kindPerson, kindPlace, kindName:
 		out = capitalised(s)
 	}
 	return out
+}
+
+// yearRe matches a bare number that reads as a year.
+var yearRe = regexp.MustCompile(`^(1[0-9]|20)\d{2}s?$`)
+
+// timePrepositions before a year make it a date, not a count: "in 2017".
+var timePrepositions = map[string]bool{"in": true, "since": true, "by": true, "from": true, "until": true,
+	"before": true, "after": true, "during": true, "of": true, "early": true, "late": true, "mid": true, "to": true}
+
+// yearAfterPreposition reports whether s[a:b] is a year such as "in 2017",
+// which does not answer "how many".
+func yearAfterPreposition(s string, a, b int) bool {
+	if !yearRe.MatchString(s[a:b]) {
+		return false
+	}
+	before := strings.Fields(s[:a])
+	return len(before) > 0 && timePrepositions[strings.ToLower(strings.Trim(before[len(before)-1], ",(-"))]
 }
 
 // joiners may stand inside a capitalised name ("University of Melbourne").
@@ -332,6 +375,30 @@ func mentions(text, e string) bool {
 // the answer in its place because it holds a phrase of the kind the
 // question asks for.
 const leadRatio = 0.8
+
+// untypedMargin is how much more relevance a question asking for a date
+// or a number needs when no sentence near the best holds one: such
+// sentences share the question's words without answering it.
+const untypedMargin = 0.2
+
+// minRelevance is the relevance the best sentence needs for the question
+// to be answered: MinRelevance, raised by untypedMargin for a question
+// asking for a date or a number that no sentence near the best holds.
+func (p *Pipeline) minRelevance(q string, cands []candidate) float64 {
+	k := questionKind(q)
+	if k != kindDate && k != kindNumber || len(cands) == 0 {
+		return p.cfg.MinRelevance
+	}
+	for _, c := range cands {
+		if c.rel < leadRatio*cands[0].rel {
+			break
+		}
+		if answerPhrase(q, c.text) != "" {
+			return p.cfg.MinRelevance
+		}
+	}
+	return p.cfg.MinRelevance + untypedMargin
+}
 
 // pickLead chooses the sentence an answer leads with: the most relevant
 // one, unless the question asks for a kind of phrase (a date, a number, a
