@@ -32,10 +32,12 @@ func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
 	if b.cfg.Ingester == nil {
 		return c.say(ctx, msgNoIngester)
 	}
-	att, url := b.attachment(c, o), o.str("url")
+	att, url, crawl := b.attachment(c, o), o.str("url"), o.boolean("crawl")
 	switch {
 	case att == nil && url == "":
 		return c.say(ctx, "Attach a file or give a URL.")
+	case crawl && (att != nil || url == ""):
+		return c.say(ctx, "Crawling needs a URL and no file.")
 	case att != nil && !UploadAllowed(att.Filename):
 		return c.say(ctx, "I can ingest .txt, .md, .markdown, .html, .htm, .pdf and .docx files.")
 	case att != nil && int64(att.Size) > b.cfg.MaxUploadBytes:
@@ -44,6 +46,9 @@ func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
 		return c.say(ctx, "The URL must start with http:// or https://.")
 	}
 	return b.withProgress(ctx, c, "Ingest", func(coll string, progress func(IngestProgress)) (IngestSummary, error) {
+		if crawl {
+			return b.cfg.Ingester.CrawlURL(ctx, coll, url, progress)
+		}
 		if att == nil {
 			return b.cfg.Ingester.IngestURL(ctx, coll, url, progress)
 		}
@@ -103,9 +108,7 @@ func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(c
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	if err := c.edit(ctx, rendered{Content: what + " started…"}); err != nil {
-		return err
-	}
+	b.logErr(c, c.edit(ctx, rendered{Content: what + " started…"}))
 	st := startThrottle(b.cfg.EditInterval, func(text string) { b.logErr(c, c.edit(ctx, rendered{Content: text})) })
 	sum, err := run(coll, func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
 	st.stop()
@@ -117,7 +120,7 @@ func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(c
 		c.fail(ctx, msg, err)
 		return nil
 	}
-	return c.edit(ctx, renderSummary(what, sum))
+	return c.final(ctx, renderSummary(what, sum))
 }
 
 func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
@@ -148,7 +151,7 @@ func (b *Bot) cmdForget(ctx context.Context, c *ictx, o options) error {
 	if !found {
 		msg = "There is no document " + escapeMarkdown(truncate(doc, 200)) + "; see /sources."
 	}
-	return c.edit(ctx, rendered{Content: msg})
+	return c.final(ctx, rendered{Content: msg})
 }
 
 func (b *Bot) cmdCollection(ctx context.Context, c *ictx, _ options) error {

@@ -13,54 +13,100 @@ import (
 	"github.com/citebot/citebot/rag"
 )
 
-// answerRecord is what the buttons under an answer need.
-type answerRecord struct {
-	GuildID    string
-	ChannelID  string
-	Collection string
-	Question   string
-	Answer     string
-	Sources    []rag.Source
-}
-
 // Short user-facing messages.
 const (
 	msgBusy      = "I'm answering a lot of questions right now — please try again in a minute."
 	msgQueued    = "⏳ Queued — I'll answer as soon as a worker is free."
 	msgFailed    = "Sorry, something went wrong while answering. Please try again later."
 	msgNoDMs     = "I only answer in servers here. Ask me in a server channel."
-	msgExpired   = "This answer has expired (I keep them in memory only). Ask again to get fresh sources."
+	msgExpired   = "This answer is no longer stored. Ask again to get fresh sources."
 	msgNoSummary = "Summaries aren't available on this bot."
+	msgNoStore   = "Sorry, I can't reach my database right now, so I can't answer. Please try again in a minute."
 )
 
-func (b *Bot) remember(key string, r *answerRecord) { b.answers.put(key, r) }
+// thread returns channelID when it is a thread (a conversation), else "".
+func (b *Bot) thread(ctx context.Context, channelID string) string {
+	if c := b.channel(ctx, channelID); c != nil && c.IsThread() {
+		return c.ID
+	}
+	return ""
+}
+
+// history returns a thread's last turns; none outside threads.
+func (b *Bot) history(ctx context.Context, threadID string) ([]rag.Turn, error) {
+	if threadID == "" {
+		return nil, nil
+	}
+	turns, err := b.cfg.Answers.ThreadTurns(ctx, threadID, b.cfg.HistoryTurns)
+	if err != nil {
+		return nil, fmt.Errorf("thread history: %w", err)
+	}
+	return turns, nil
+}
+
+// store saves an answer and returns the key its buttons carry.
+func (b *Bot) store(ctx context.Context, rec StoredAnswer, ans *rag.Answer, began time.Time) (int64, error) {
+	rec.Query, rec.Text, rec.Mode, rec.Refused, rec.Sources = ans.Query, ans.Text, ans.Mode, ans.Refused, ans.Sources
+	rec.Latency = time.Since(began)
+	id, err := b.cfg.Answers.SaveAnswer(ctx, rec)
+	if err != nil {
+		return 0, fmt.Errorf("save answer: %w", err)
+	}
+	return id, nil
+}
+
+func answerKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	question, private := o.str("question"), o.boolean("private")
 	if question == "" {
 		return c.say(ctx, "Please include a question.")
 	}
+	began := time.Now()
 	coll, release, ok, err := b.begin(ctx, c, private)
 	if !ok {
 		return err
 	}
 	defer release()
+	thread := b.thread(ctx, c.i.ChannelID)
+	turns, err := b.history(ctx, thread)
+	if err != nil {
+		c.fail(ctx, msgNoStore, err)
+		return nil
+	}
 	st := startThrottle(b.cfg.EditInterval, func(text string) {
 		b.logErr(c, c.edit(ctx, rendered{Content: truncate(text, MaxContent-2) + " ▍"}))
 	})
-	turns, inThread := b.history.get(c.i.ChannelID)
 	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: question, History: turns}, st.set)
 	st.stop()
 	if err != nil {
 		c.fail(ctx, msgFailed, fmt.Errorf("answer: %w", err))
 		return nil
 	}
-	if inThread && !private {
-		b.addTurn(c.i.ChannelID, rag.Turn{Question: question, Answer: ans.Text})
+	if private {
+		thread = ""
 	}
-	b.remember(c.i.ID, &answerRecord{GuildID: c.i.GuildID, ChannelID: c.i.ChannelID, Collection: coll, Question: question, Answer: ans.Text, Sources: ans.Sources})
-	c.log.Info("discord question answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
-	return c.sendAll(ctx, renderAnswer(ans, c.i.ID), private)
+	rec := StoredAnswer{Kind: KindAsk, Collection: coll, GuildID: c.i.GuildID, ChannelID: c.i.ChannelID, ThreadID: thread,
+		InteractionID: c.i.ID, Question: question, Private: private}
+	id, err := b.store(ctx, rec, ans, began)
+	if err != nil {
+		c.fail(ctx, msgNoStore, err)
+		return nil
+	}
+	c.log.Info("discord question answered", slog.Int64("answer_id", id), slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
+	msgID, err := c.sendAllID(ctx, renderAnswer(ans, answerKey(id)), private)
+	if err == nil && !private {
+		b.posted(ctx, c.log, id, thread, msgID)
+	}
+	return err
+}
+
+// posted records where an answer went; the answer works without it, so a
+// failure is only logged.
+func (b *Bot) posted(ctx context.Context, log *slog.Logger, id int64, thread, messageID string) {
+	if err := b.cfg.Answers.AnswerPosted(ctx, id, thread, messageID); err != nil {
+		log.Warn("discord answer placement not stored", slog.Int64("answer_id", id), slog.Any("err", err))
+	}
 }
 
 func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
@@ -68,7 +114,7 @@ func (b *Bot) collectionProblem(ctx context.Context, c *ictx, err error) error {
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	return c.edit(ctx, rendered{Content: msgNoDMs})
+	return c.final(ctx, rendered{Content: msgNoDMs})
 }
 
 // begin defers the reply, resolves the channel's collection and takes a
@@ -99,7 +145,7 @@ func (b *Bot) acquire(ctx context.Context, c *ictx) (func(), bool) {
 		return release, true
 	case errors.As(err, new(busyError)):
 		c.log.Warn("discord answer refused, queue full")
-		b.logErr(c, c.edit(ctx, rendered{Content: msgBusy}))
+		b.logErr(c, c.final(ctx, rendered{Content: msgBusy}))
 	default:
 		c.log.Warn("discord answer abandoned in queue", slog.Any("err", err))
 	}
@@ -116,13 +162,27 @@ func (b *Bot) cmdSummary(ctx context.Context, c *ictx, o options) error {
 	}
 	defer release()
 	doc, topic := o.str("document"), o.str("topic")
+	began := time.Now()
 	ans, err := b.cfg.Summarizer.Summarize(ctx, coll, doc, topic)
 	if err != nil {
 		c.fail(ctx, "Sorry, I couldn't summarize that. Check the document name with /sources.", fmt.Errorf("summarize: %w", err))
 		return nil
 	}
-	b.remember(c.i.ID, &answerRecord{GuildID: c.i.GuildID, ChannelID: c.i.ChannelID, Collection: coll, Question: "summary: " + doc + " " + topic, Answer: ans.Text, Sources: ans.Sources})
-	return c.sendAll(ctx, renderAnswer(ans, c.i.ID), false)
+	if ans.Mode == "" {
+		ans.Mode = KindSummary
+	}
+	rec := StoredAnswer{Kind: KindSummary, Collection: coll, GuildID: c.i.GuildID, ChannelID: c.i.ChannelID,
+		InteractionID: c.i.ID, Question: strings.TrimSpace("summary: " + doc + " " + topic)}
+	id, err := b.store(ctx, rec, ans, began)
+	if err != nil {
+		c.fail(ctx, msgNoStore, err)
+		return nil
+	}
+	msgID, err := c.sendAllID(ctx, renderAnswer(ans, answerKey(id)), false)
+	if err == nil {
+		b.posted(ctx, c.log, id, "", msgID)
+	}
+	return err
 }
 
 const docsPageSize = 10
@@ -136,7 +196,7 @@ func (b *Bot) cmdSources(ctx context.Context, c *ictx, _ options) error {
 		c.fail(ctx, msgFailed, err)
 		return nil
 	}
-	return c.edit(ctx, r)
+	return c.final(ctx, r)
 }
 
 func (b *Bot) documentsPage(ctx context.Context, c *ictx, offset int) (rendered, error) {
@@ -183,12 +243,9 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 	id := c.i.MessageComponentData().CustomID
 	switch {
 	case strings.HasPrefix(id, idSources):
-		rec, ok := b.record(c, strings.TrimPrefix(id, idSources))
-		if !ok {
-			b.logErr(c, c.say(ctx, msgExpired))
-			return
+		if rec, ok := b.record(ctx, c, strings.TrimPrefix(id, idSources)); ok {
+			b.logErr(c, c.reply(ctx, renderSourcesView(rec.Sources), true))
 		}
-		b.logErr(c, c.reply(ctx, renderSourcesView(rec.Sources), true))
 	case strings.HasPrefix(id, idHelpful), strings.HasPrefix(id, idNotHelp):
 		b.feedback(ctx, c, id[len(idHelpful):], strings.HasPrefix(id, idHelpful))
 	case strings.HasPrefix(id, idDocsPage):
@@ -204,19 +261,30 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 	}
 }
 
-// record finds an answer, only within the scope it was given in.
-func (b *Bot) record(c *ictx, key string) (*answerRecord, bool) {
-	rec, ok := b.answers.get(key)
-	if !ok || rec.GuildID != c.i.GuildID || (rec.GuildID == "" && rec.ChannelID != c.i.ChannelID) {
-		return nil, false
+// record finds a stored answer, only within the scope it was given in;
+// ok is false when the user has been told why not.
+func (b *Bot) record(ctx context.Context, c *ictx, key string) (StoredAnswer, bool) {
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		b.logErr(c, c.say(ctx, msgExpired))
+		return StoredAnswer{}, false
+	}
+	rec, ok, err := b.cfg.Answers.Answer(ctx, id)
+	switch {
+	case err != nil:
+		c.log.Error("discord stored answer not read", slog.Int64("answer_id", id), slog.Any("err", err))
+		b.logErr(c, c.say(ctx, msgNoStore))
+		return StoredAnswer{}, false
+	case !ok || rec.GuildID != c.i.GuildID || (rec.GuildID == "" && rec.ChannelID != c.i.ChannelID):
+		b.logErr(c, c.say(ctx, msgExpired))
+		return StoredAnswer{}, false
 	}
 	return rec, true
 }
 
 func (b *Bot) feedback(ctx context.Context, c *ictx, key string, helpful bool) {
-	rec, ok := b.record(c, key)
+	rec, ok := b.record(ctx, c, key)
 	if !ok {
-		b.logErr(c, c.say(ctx, msgExpired))
 		return
 	}
 	ids := make([]int64, 0, len(rec.Sources))
@@ -224,7 +292,7 @@ func (b *Bot) feedback(ctx context.Context, c *ictx, key string, helpful bool) {
 		ids = append(ids, s.Passage.ChunkID)
 	}
 	f := Feedback{GuildID: rec.GuildID, ChannelID: rec.ChannelID, UserID: c.userID(), Collection: rec.Collection,
-		Question: rec.Question, Answer: rec.Answer, ChunkIDs: ids, Helpful: helpful, At: time.Now()}
+		Question: rec.Question, Answer: rec.Text, ChunkIDs: ids, Helpful: helpful, At: time.Now(), AnswerID: rec.ID}
 	if err := b.cfg.Library.SaveFeedback(ctx, f); err != nil {
 		c.log.Error("discord feedback not saved", slog.Any("err", err))
 		b.logErr(c, c.say(ctx, "Sorry, I couldn't record that feedback."))

@@ -9,10 +9,10 @@
 // so one guild can never reach another's documents. DMs use
 // Config.DMCollection and are declined when it is empty.
 //
-// Conversation history of a thread is kept in memory only, in a bounded
-// LRU (Config.HistoryThreads threads, Config.HistoryTurns turns each), and
-// so are the answers behind the Sources and feedback buttons: after a
-// restart those buttons answer that the answer has expired.
+// Every answer is stored through Config.Answers before it is posted; the
+// buttons under it carry the stored id, and a thread's conversation
+// history is read back from the stored answers, so both survive restarts
+// and work on any replica.
 package bot
 
 import (
@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/citebot/citebot/rag"
 	"github.com/gorilla/websocket"
 )
 
@@ -41,6 +40,8 @@ type Config struct {
 	// Library lists, forgets and maps documents and stores feedback;
 	// required.
 	Library Library
+	// Answers stores answers and conversations; required.
+	Answers Answers
 	// Ingester serves /ingest and /reingest; optional.
 	Ingester Ingester
 	// Logger receives structured logs; nil means slog.Default().
@@ -65,8 +66,7 @@ type Config struct {
 	TypingInterval time.Duration // typing refresh; default 8 s
 	AnswerTimeout  time.Duration // one answer; default 2 min
 	ShutdownGrace  time.Duration // answers in flight at shutdown; default 20 s
-	HistoryThreads int           // threads remembered; default 1000
-	HistoryTurns   int           // turns per thread; default 6
+	HistoryTurns   int           // turns of history per thread; default 6
 	// Observer receives rate-limit refusals, queue depth and send errors;
 	// optional.
 	Observer Observer
@@ -92,7 +92,6 @@ func (c *Config) defaults() {
 	setDefault(&c.TypingInterval, 8*time.Second)
 	setDefault(&c.AnswerTimeout, 2*time.Minute)
 	setDefault(&c.ShutdownGrace, 20*time.Second)
-	setDefault(&c.HistoryThreads, 1000)
 	setDefault(&c.HistoryTurns, 6)
 }
 
@@ -124,8 +123,6 @@ type Bot struct {
 	guilds   *buckets
 	pool     *pool
 	seen     *seenSet
-	history  *syncLRU[string, []rag.Turn]
-	answers  *syncLRU[string, *answerRecord]
 	track    tracker
 	workCtx  context.Context
 	stopWork context.CancelFunc
@@ -155,18 +152,16 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // New builds a Bot on s, which should come from NewSession with
 // Intents(cfg.MessageContent).
 func New(s *discordgo.Session, cfg Config) (*Bot, error) {
-	if s == nil || cfg.Answerer == nil || cfg.Library == nil {
-		return nil, errors.New("bot needs a session, an answerer and a library")
+	if s == nil || cfg.Answerer == nil || cfg.Library == nil || cfg.Answers == nil {
+		return nil, errors.New("bot needs a session, an answerer, a library and an answer store")
 	}
 	cfg.defaults()
 	b := &Bot{
 		s: s, cfg: cfg, log: cfg.Logger,
-		users:   newBuckets(cfg.UserRate, 10000, time.Now),
-		guilds:  newBuckets(cfg.GuildRate, 10000, time.Now),
-		pool:    newPool(cfg.Workers, cfg.QueueSize),
-		seen:    newSeenSet(8192),
-		history: newSyncLRU[string, []rag.Turn](cfg.HistoryThreads),
-		answers: newSyncLRU[string, *answerRecord](4096),
+		users:  newBuckets(cfg.UserRate, 10000, time.Now),
+		guilds: newBuckets(cfg.GuildRate, 10000, time.Now),
+		pool:   newPool(cfg.Workers, cfg.QueueSize),
+		seen:   newSeenSet(8192),
 	}
 	b.workCtx, b.stopWork = context.WithCancel(context.Background())
 	b.cmds = map[string]*command{}
@@ -206,7 +201,7 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 func (b *Bot) open() error {
-	err := b.s.Open()
+	err := apiErr(b.s, b.s.Open())
 	var ce *websocket.CloseError
 	switch {
 	case err == nil:

@@ -144,11 +144,36 @@ func TestIngestAttachment(t *testing.T) {
 	}
 }
 
+func TestIngestCrawl(t *testing.T) {
+	h := start(t, discordtest.Options{}, nil)
+	tests := []struct {
+		name   string
+		opts   []*discordgo.ApplicationCommandInteractionDataOption
+		want   string
+		crawls []string
+	}{
+		{"a crawl needs a URL", []*discordgo.ApplicationCommandInteractionDataOption{discordtest.BoolOption("crawl", true)}, "Attach a file or give a URL.", nil},
+		{"a URL with crawl is crawled", []*discordgo.ApplicationCommandInteractionDataOption{discordtest.StringOption("url", "https://x.example/docs/"),
+			discordtest.BoolOption("crawl", true)}, "Ingest done: 3 added", []string{"guild-" + guildA + " https://x.example/docs/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := h.srv.Command(t, admin, "ingest", tt.opts...)
+			if m := h.original(t, i, func(m discordgo.Message) bool { return !strings.HasSuffix(m.Content, "started…") }); !strings.Contains(m.Content, tt.want) {
+				t.Errorf("reply = %q, want %q", m.Content, tt.want)
+			}
+			if diff := cmp.Diff(tt.crawls, h.ing.crawled()); diff != "" {
+				t.Errorf("crawls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestButtons(t *testing.T) {
 	h := start(t, discordtest.Options{}, nil)
 	i := h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1"))
 	m := h.original(t, i, answered)
-	src := h.srv.Button(t, member, "src:"+i.ID, &m)
+	src := h.srv.Button(t, member, customID(t, m, "src:"), &m)
 	view := h.original(t, src, func(discordgo.Message) bool { return true })
 	if view.Flags&discordgo.MessageFlagsEphemeral == 0 || len(view.Embeds) != 1 || len(view.Embeds[0].Fields) != 1 {
 		t.Fatalf("sources view = %+v", view)
@@ -156,18 +181,18 @@ func TestButtons(t *testing.T) {
 	if !strings.Contains(view.Embeds[0].Fields[0].Value, "Run make install.") {
 		t.Errorf("passage not shown: %q", view.Embeds[0].Fields[0].Value)
 	}
-	up := h.srv.Button(t, member, "fb+:"+i.ID, &m)
+	up := h.srv.Button(t, member, customID(t, m, "fb+:"), &m)
 	h.original(t, up, func(discordgo.Message) bool { return true })
 	fb := h.lib.feedbacks()
 	want := []bot.Feedback{{GuildID: guildA, ChannelID: chanA, UserID: member.UserID, Collection: "guild-" + guildA,
-		Question: "q1", Answer: "Answer to q1 [1].", ChunkIDs: []int64{42}, Helpful: true}}
+		Question: "q1", Answer: "Answer to q1 [1].", ChunkIDs: []int64{42}, Helpful: true, AnswerID: 1}}
 	if diff := cmp.Diff(want, fb, cmpIgnoreAt); diff != "" {
 		t.Errorf("feedback (-want +got):\n%s", diff)
 	}
 	// The same button seen from another guild is not honoured.
 	other := discordtest.Invoker{GuildID: guildB, ChannelID: chanB, UserID: "9"}
-	x := h.srv.Button(t, other, "src:"+i.ID, &m)
-	if v := h.original(t, x, func(discordgo.Message) bool { return true }); !strings.Contains(v.Content, "expired") {
+	x := h.srv.Button(t, other, customID(t, m, "src:"), &m)
+	if v := h.original(t, x, func(discordgo.Message) bool { return true }); !strings.Contains(v.Content, "no longer stored") {
 		t.Errorf("cross-guild sources view = %q", v.Content)
 	}
 }

@@ -45,7 +45,8 @@ func (b *Bot) registry() []*command {
 		{def: &discordgo.ApplicationCommand{Name: "ingest", Description: "Add a document (file or URL)",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A .txt, .md, .html, .pdf or .docx file"},
-				str("url", "An http(s) URL", false, false)}},
+				str("url", "An http(s) URL", false, false),
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "crawl", Description: "Crawl the URL's site: its sitemap, else links under its path"}}},
 			admin: true, limited: true, run: b.cmdIngest},
 		{def: &discordgo.ApplicationCommand{Name: "reingest", Description: "Re-sync this server's documents"}, admin: true, limited: true, run: b.cmdReingest},
 		{def: &discordgo.ApplicationCommand{Name: "forget", Description: "Remove a document",
@@ -85,7 +86,7 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	appID := b.selfID()
 	if _, err := b.s.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuildID, b.Commands(), discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("register commands: %w", err)
+		return fmt.Errorf("register commands: %w", apiErr(b.s, err))
 	}
 	b.log.Info("discord commands registered", slog.String("guild_id", b.cfg.DevGuildID), slog.Int("count", len(b.cmds)))
 	return nil
@@ -126,7 +127,7 @@ func (o options) boolean(name string) bool {
 func (b *Bot) onInteraction(i *discordgo.Interaction) {
 	c := b.newIctx(i, func(ctx context.Context, r *discordgo.InteractionResponse) error {
 		if err := b.s.InteractionRespond(i, r, discordgo.WithContext(ctx)); err != nil {
-			return fmt.Errorf("respond to interaction: %w", err)
+			return fmt.Errorf("respond to interaction: %w", apiErr(b.s, err))
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -168,6 +169,7 @@ type fakeIngester struct {
 	mu      sync.Mutex
 	uploads map[string][]byte
 	resyncs []string
+	crawls  []string
 }
 
 func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -180,6 +182,19 @@ func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, da
 
 func (f *fakeIngester) IngestURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	return bot.IngestSummary{Added: 1, Chunks: 2}, nil
+}
+
+func (f *fakeIngester) CrawlURL(_ context.Context, coll, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	f.mu.Lock()
+	f.crawls = append(f.crawls, coll+" "+url)
+	f.mu.Unlock()
+	return bot.IngestSummary{Added: 3, Chunks: 6}, nil
+}
+
+func (f *fakeIngester) crawled() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.crawls)
 }
 
 func (f *fakeIngester) Resync(_ context.Context, coll string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -206,6 +221,7 @@ type harness struct {
 	ans  *fakeAnswerer
 	lib  *fakeLibrary
 	ing  *fakeIngester
+	st   *fakeAnswers
 	stop func()
 }
 
@@ -224,8 +240,27 @@ var (
 
 func start(t testing.TB, opts discordtest.Options, tweak func(*bot.Config)) *harness {
 	t.Helper()
-	h := &harness{srv: discordtest.New(t, opts), ans: &fakeAnswerer{}, lib: newLibrary(), ing: &fakeIngester{uploads: map[string][]byte{}}}
-	cfg := bot.Config{Answerer: h.ans, Summarizer: fakeSummarizer{}, Library: h.lib, Ingester: h.ing, DevGuildID: devGuild,
+	h := &harness{srv: discordtest.New(t, opts), ans: &fakeAnswerer{}, lib: newLibrary(), ing: &fakeIngester{uploads: map[string][]byte{}},
+		st: &fakeAnswers{}}
+	h.run(t, tweak)
+	h.srv.GuildCreate(t, guildA, "Guild A", chanA)
+	h.srv.GuildCreate(t, guildB, "Guild B", chanB)
+	return h
+}
+
+// restart stops the harness's bot and starts a new one on the same fake
+// Discord and the same stores, as a restart or a second replica would.
+func (h *harness) restart(t testing.TB, tweak func(*bot.Config)) {
+	t.Helper()
+	stop := h.stop
+	h.stop = nil
+	stop()
+	h.run(t, tweak)
+}
+
+func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
+	t.Helper()
+	cfg := bot.Config{Answerer: h.ans, Summarizer: fakeSummarizer{}, Library: h.lib, Ingester: h.ing, Answers: h.st, DevGuildID: devGuild,
 		Logger: discardLogger(), ShutdownGrace: 5 * time.Second, EditInterval: 50 * time.Millisecond,
 		UserRate: bot.Rate{Burst: 1000, Every: time.Millisecond}, GuildRate: bot.Rate{Burst: 1000, Every: time.Millisecond}}
 	if tweak != nil {
@@ -238,6 +273,7 @@ func start(t testing.TB, opts discordtest.Options, tweak func(*bot.Config)) *har
 	if h.bot, err = bot.New(s, cfg); err != nil {
 		t.Fatal(err)
 	}
+	readies := h.srv.Readies()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.bot.Run(ctx) }()
@@ -247,15 +283,14 @@ func start(t testing.TB, opts discordtest.Options, tweak func(*bot.Config)) *har
 			t.Errorf("run: %v", err)
 		}
 	}
-	t.Cleanup(func() {
-		if h.stop != nil {
-			h.stop()
-		}
-	})
-	discordtest.WaitFor(t, func() bool { _, ok := h.srv.Commands(devGuild); return ok }, wait)
-	h.srv.GuildCreate(t, guildA, "Guild A", chanA)
-	h.srv.GuildCreate(t, guildB, "Guild B", chanB)
-	return h
+	if readies == 0 {
+		t.Cleanup(func() {
+			if h.stop != nil {
+				h.stop()
+			}
+		})
+	}
+	discordtest.WaitFor(t, func() bool { _, ok := h.srv.Commands(devGuild); return ok && h.srv.Readies() > readies }, wait)
 }
 
 // original waits for an interaction's original response to satisfy pred.
@@ -290,4 +325,94 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// fakeAnswers is an in-memory answer store; down makes every call fail,
+// as a database outage would. Two bots sharing one play two replicas, or
+// one bot before and after a restart.
+type fakeAnswers struct {
+	mu      sync.Mutex
+	answers []bot.StoredAnswer
+	down    bool
+}
+
+var errDown = fmt.Errorf("connect: database unavailable")
+
+func (f *fakeAnswers) setDown(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}
+
+func (f *fakeAnswers) SaveAnswer(_ context.Context, a bot.StoredAnswer) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return 0, errDown
+	}
+	a.ID = int64(len(f.answers) + 1)
+	f.answers = append(f.answers, a)
+	return a.ID, nil
+}
+
+func (f *fakeAnswers) AnswerPosted(_ context.Context, id int64, threadID, messageID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return errDown
+	}
+	f.answers[id-1].ThreadID, f.answers[id-1].MessageID = threadID, messageID
+	return nil
+}
+
+func (f *fakeAnswers) Answer(_ context.Context, id int64) (bot.StoredAnswer, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return bot.StoredAnswer{}, false, errDown
+	}
+	if id < 1 || id > int64(len(f.answers)) {
+		return bot.StoredAnswer{}, false, nil
+	}
+	return f.answers[id-1], true, nil
+}
+
+func (f *fakeAnswers) ThreadTurns(_ context.Context, threadID string, n int) ([]rag.Turn, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, errDown
+	}
+	var out []rag.Turn
+	for _, a := range f.answers {
+		if a.ThreadID == threadID && threadID != "" && !a.Private {
+			out = append(out, rag.Turn{Question: a.Question, Answer: a.Text})
+		}
+	}
+	return out[max(0, len(out)-n):], nil
+}
+
+func (f *fakeAnswers) all() []bot.StoredAnswer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bot.StoredAnswer(nil), f.answers...)
+}
+
+// customID returns the custom_id of m's button whose id starts with
+// prefix, failing the test when there is none.
+func customID(t testing.TB, m discordgo.Message, prefix string) string {
+	t.Helper()
+	for _, c := range m.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, rc := range row.Components {
+			if b, ok := rc.(*discordgo.Button); ok && strings.HasPrefix(b.CustomID, prefix) {
+				return b.CustomID
+			}
+		}
+	}
+	t.Fatalf("no %q button on message %+v", prefix, m.Components)
+	return ""
 }

@@ -143,7 +143,7 @@ func TestDisallowedIntentFatal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), MessageContent: true, Logger: discardLogger()})
+	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Answers: &fakeAnswers{}, MessageContent: true, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

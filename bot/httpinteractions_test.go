@@ -27,7 +27,7 @@ func TestInteractionsHandler(t *testing.T) {
 	}
 	ans := &fakeAnswerer{hold: make(chan struct{})}
 	lib := newLibrary()
-	b, err := bot.New(s, bot.Config{Answerer: ans, Library: lib, Logger: discardLogger()})
+	b, err := bot.New(s, bot.Config{Answerer: ans, Library: lib, Answers: &fakeAnswers{}, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestInteractionsBodyLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Logger: discardLogger()})
+	b, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: newLibrary(), Answers: &fakeAnswers{}, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

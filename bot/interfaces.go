@@ -46,6 +46,9 @@ type Ingester interface {
 	IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(IngestProgress)) (IngestSummary, error)
 	// IngestURL fetches and ingests one http(s) document.
 	IngestURL(ctx context.Context, collection, url string, progress func(IngestProgress)) (IngestSummary, error)
+	// CrawlURL crawls the site under an http(s) URL and remembers it for
+	// re-syncs.
+	CrawlURL(ctx context.Context, collection, url string, progress func(IngestProgress)) (IngestSummary, error)
 	// Resync re-reads every source of a collection and updates the index.
 	Resync(ctx context.Context, collection string, progress func(IngestProgress)) (IngestSummary, error)
 }
@@ -81,4 +84,51 @@ type Feedback struct {
 	ChunkIDs   []int64 // the cited chunks, in citation order
 	Helpful    bool    // 👍 true, 👎 false
 	At         time.Time
+	AnswerID   int64 // the stored answer rated
+}
+
+// Answers keeps the answers the bot posts and the conversations they
+// form, so that thread history and the buttons under an answer work after
+// a restart and on any replica.
+type Answers interface {
+	// SaveAnswer stores an answer before it is posted and returns its id,
+	// which the answer's buttons carry.
+	SaveAnswer(ctx context.Context, a StoredAnswer) (int64, error)
+	// AnswerPosted records the thread the conversation continues in and
+	// the answer's first message.
+	AnswerPosted(ctx context.Context, id int64, threadID, messageID string) error
+	// Answer returns a stored answer; ok is false when there is none.
+	Answer(ctx context.Context, id int64) (a StoredAnswer, ok bool, err error)
+	// ThreadTurns returns the last n public turns of a thread, oldest
+	// first.
+	ThreadTurns(ctx context.Context, threadID string, n int) ([]rag.Turn, error)
+}
+
+// Kinds of stored answers.
+const (
+	KindAsk     = "ask"
+	KindMention = "mention"
+	KindSummary = "summary"
+)
+
+// StoredAnswer is an answer as the bot stores it.
+type StoredAnswer struct {
+	ID         int64
+	Kind       string // KindAsk, KindMention or KindSummary
+	Collection string
+	GuildID    string // empty for a DM
+	ChannelID  string
+	// ThreadID is the thread whose conversation the answer continues;
+	// empty outside threads.
+	ThreadID      string
+	MessageID     string
+	InteractionID string
+	Question      string
+	Query         string // the standalone query retrieval ran
+	Text          string // the answer as rendered, with [n] citations
+	Mode          string
+	Refused       bool
+	Private       bool // ephemeral: never part of a thread's history
+	Sources       []rag.Source
+	Latency       time.Duration
 }

@@ -157,34 +157,3 @@ func (l *lru[K, V]) put(k K, v V) {
 		delete(l.items, last.Value.(*entry[K, V]).key)
 	}
 }
-
-// syncLRU is an lru guarded by a mutex.
-type syncLRU[K comparable, V any] struct {
-	mu sync.Mutex
-	l  *lru[K, V]
-}
-
-func newSyncLRU[K comparable, V any](capacity int) *syncLRU[K, V] {
-	return &syncLRU[K, V]{l: newLRU[K, V](capacity)}
-}
-
-func (s *syncLRU[K, V]) get(k K) (V, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.l.get(k)
-}
-
-func (s *syncLRU[K, V]) put(k K, v V) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.l.put(k, v)
-}
-
-// update applies f to the value under k (the zero value if absent) and
-// stores the result, atomically.
-func (s *syncLRU[K, V]) update(k K, f func(V) V) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, _ := s.l.get(k)
-	s.l.put(k, f(v))
-}

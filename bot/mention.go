@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -20,15 +21,14 @@ var mentionRe = regexp.MustCompile(`<@!?(\d+)>`)
 
 // question returns what a message asks the bot, and whether it is
 // addressed to it: a mention anywhere, or (with the message content
-// intent) any message in a thread the bot answers in.
-func (b *Bot) question(m *discordgo.Message) (string, bool) {
+// intent) any message in a bot thread.
+func (b *Bot) question(ctx context.Context, m *discordgo.Message) (string, bool) {
 	self := b.selfID()
 	mentioned := false
 	for _, u := range m.Mentions {
 		mentioned = mentioned || u.ID == self
 	}
-	_, inThread := b.history.get(m.ChannelID)
-	if !mentioned && !(inThread && b.cfg.MessageContent) {
+	if !mentioned && !(b.cfg.MessageContent && b.botThread(ctx, m.ChannelID)) {
 		return "", false
 	}
 	q := mentionRe.ReplaceAllStringFunc(m.Content, func(s string) string {
@@ -40,19 +40,36 @@ func (b *Bot) question(m *discordgo.Message) (string, bool) {
 	return strings.TrimSpace(q), true
 }
 
+// botThread reports whether a channel is a thread the bot converses in:
+// one it opened, or one where it has answered before.
+func (b *Bot) botThread(ctx context.Context, channelID string) bool {
+	c := b.channel(ctx, channelID)
+	if c == nil || !c.IsThread() {
+		return false
+	}
+	if c.OwnerID == b.selfID() {
+		return true
+	}
+	turns, err := b.cfg.Answers.ThreadTurns(ctx, channelID, 1)
+	if err != nil {
+		b.log.Warn("discord thread history not read", slog.String("channel_id", channelID), slog.Any("err", err))
+	}
+	return len(turns) > 0
+}
+
 func (b *Bot) onMessage(m *discordgo.Message) {
 	if m.Author == nil || m.Author.Bot || m.GuildID == "" {
 		return
 	}
-	q, ok := b.question(m)
+	ctx, cancel := context.WithTimeout(ops.ContextWithRequestID(b.workCtx, m.ID), b.cfg.AnswerTimeout)
+	defer cancel()
+	q, ok := b.question(ctx, m)
 	if !ok || !b.seen.first("m:"+m.ID) || !b.track.begin() {
 		return
 	}
 	defer b.track.end()
 	log := b.log.With(slog.String("message_id", m.ID), slog.String("guild_id", m.GuildID),
 		slog.String("channel_id", m.ChannelID), slog.String("user_id", m.Author.ID))
-	ctx, cancel := context.WithTimeout(ops.ContextWithRequestID(b.workCtx, m.ID), b.cfg.AnswerTimeout)
-	defer cancel()
 	if q == "" {
 		b.send(ctx, log, m, "Ask me a question after the mention, e.g. `@citebot how do I install it?`")
 		return
@@ -66,15 +83,24 @@ func (b *Bot) onMessage(m *discordgo.Message) {
 	if err := b.answerMessage(ctx, log, m, q, stopTyping); err != nil {
 		stopTyping()
 		log.Error("discord mention not answered", slog.Any("err", err))
-		b.send(ctx, log, m, msgFailed)
+		msg := msgFailed
+		if errors.Is(err, errNoStore) {
+			msg = msgNoStore
+		}
+		b.send(ctx, log, m, msg)
 	}
 }
+
+// errNoStore marks a failure of the answer store, which the user is told
+// about in so many words.
+var errNoStore = errors.New("answer store unavailable")
 
 // answerMessage answers a mention or thread message, opening a thread on
 // the reply when the question was asked outside one. stopTyping is called
 // once the answer is ready, before anything is posted, so the indicator
 // never outlives the reply.
 func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.Message, q string, stopTyping func()) error {
+	began := time.Now()
 	coll, _, err := b.collection(ctx, m.GuildID, m.ChannelID)
 	if err != nil {
 		return err
@@ -86,57 +112,67 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 		return nil
 	}
 	defer release()
-	turns, inThread := b.history.get(m.ChannelID)
-	if c := b.channel(ctx, m.ChannelID); c != nil && c.IsThread() {
-		inThread = true // e.g. a thread from before a restart: no history left
+	thread := b.thread(ctx, m.ChannelID)
+	turns, err := b.history(ctx, thread)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNoStore, err)
 	}
 	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: q, History: turns}, nil)
 	stopTyping()
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
-	b.remember(m.ID, &answerRecord{GuildID: m.GuildID, ChannelID: m.ChannelID, Collection: coll, Question: q, Answer: ans.Text, Sources: ans.Sources})
-	rs := renderAnswer(ans, m.ID)
+	rec := StoredAnswer{Kind: KindMention, Collection: coll, GuildID: m.GuildID, ChannelID: m.ChannelID, ThreadID: thread, Question: q}
+	id, err := b.store(ctx, rec, ans, began)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNoStore, err)
+	}
+	if err := b.postAnswer(ctx, log, m, id, thread, renderAnswer(ans, answerKey(id)), q); err != nil {
+		return err
+	}
+	log.Info("discord mention answered", slog.Int64("answer_id", id), slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
+	return nil
+}
+
+// postAnswer posts a stored answer as a reply to m, in a new thread on the
+// reply when m is outside one, and records where it went.
+func (b *Bot) postAnswer(ctx context.Context, log *slog.Logger, m *discordgo.Message, id int64, thread string, rs []rendered, q string) error {
 	first, err := b.post(ctx, m.ChannelID, rs[0], m)
 	if err != nil {
 		return err
 	}
 	channel := m.ChannelID
-	if !inThread {
-		channel = b.openThread(ctx, log, first, q)
+	if thread == "" {
+		var opened bool
+		if channel, opened = b.openThread(ctx, log, first, q); opened {
+			thread = channel // a channel whose thread could not be opened keeps no conversation
+		}
 	}
 	for _, r := range rs[1:] {
 		if _, err := b.post(ctx, channel, r, nil); err != nil {
 			return err
 		}
 	}
-	b.addTurn(channel, rag.Turn{Question: q, Answer: ans.Text})
-	log.Info("discord mention answered", slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
+	b.posted(ctx, log, id, thread, first.ID)
 	return nil
 }
 
-// addTurn appends to a thread's history, keeping the last HistoryTurns.
-func (b *Bot) addTurn(threadID string, turn rag.Turn) {
-	b.history.update(threadID, func(t []rag.Turn) []rag.Turn {
-		t = append(append([]rag.Turn(nil), t...), turn) // copy: readers hold the old slice
-		return t[max(0, len(t)-b.cfg.HistoryTurns):]
-	})
-}
-
-// openThread starts a thread on the bot's reply; on failure (e.g. missing
-// permission) the conversation stays in the channel.
-func (b *Bot) openThread(ctx context.Context, log *slog.Logger, reply *discordgo.Message, q string) string {
+// openThread starts a thread on the bot's reply and returns its id; on
+// failure (e.g. missing permission) it returns the reply's channel and
+// false: the rest of the answer goes there, and the channel does not
+// become a bot thread.
+func (b *Bot) openThread(ctx context.Context, log *slog.Logger, reply *discordgo.Message, q string) (string, bool) {
 	th, err := b.s.MessageThreadStartComplex(reply.ChannelID, reply.ID, &discordgo.ThreadStart{
 		Name: truncate(strings.ReplaceAll(q, "\n", " "), 90), AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Warn("discord thread not opened", slog.Any("err", err))
-		return reply.ChannelID
+		log.Warn("discord thread not opened", slog.Any("err", apiErr(b.s, err)))
+		return reply.ChannelID, false
 	}
 	if b.s.State != nil {
 		_ = b.s.State.ChannelAdd(th)
 	}
-	return th.ID
+	return th.ID, true
 }
 
 // post sends one rendered message, as a reply to ref when given.
@@ -147,7 +183,7 @@ func (b *Bot) post(ctx context.Context, channelID string, r rendered, ref *disco
 	}
 	msg, err := b.s.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("send message: %w", err)
+		return nil, fmt.Errorf("send message: %w", apiErr(b.s, err))
 	}
 	return msg, nil
 }

@@ -209,7 +209,11 @@ func renderDocuments(docs []rag.DocumentInfo, offset, total, pageSize int) rende
 	lines := make([]string, 0, len(docs))
 	for i, d := range docs {
 		p := rag.Passage{Title: d.Title, Source: d.Source}
-		lines = append(lines, fmt.Sprintf("%d. %s · %d chunks", offset+i+1, sourceLabel(p), d.Chunks))
+		line := fmt.Sprintf("%d. %s · %d chunks", offset+i+1, sourceLabel(p), d.Chunks)
+		if !d.SyncedAt.IsZero() {
+			line += fmt.Sprintf(" · synced <t:%d:R>", d.SyncedAt.Unix()) // Discord renders "2 hours ago"
+		}
+		lines = append(lines, line)
 	}
 	e := &discordgo.MessageEmbed{
 		Title:       "Documents",

@@ -43,7 +43,8 @@ func TestRenderGolden(t *testing.T) {
 		{"refusal", renderAnswer(&rag.Answer{Refused: true, Nearest: []rag.Passage{passage(1), passage(3)}}, "123")},
 		{"long_answer", renderAnswer(&rag.Answer{Text: strings.Repeat("A sentence with a citation [1]. ", 190), Sources: sources[:1]}, "9")},
 		{"sources_view", renderSourcesView(sources)},
-		{"documents", renderDocuments([]rag.DocumentInfo{{Title: "Guide", Source: "https://x.example/g", Chunks: 3, IngestedAt: time.Unix(0, 0)}}, 10, 11, 10)},
+		{"documents", renderDocuments([]rag.DocumentInfo{{Title: "Guide", Source: "https://x.example/g", Chunks: 3, IngestedAt: time.Unix(0, 0)},
+			{Title: "Crawled", Source: "https://x.example/c", Chunks: 1, SyncedAt: time.Unix(1700000000, 0)}}, 10, 12, 10)},
 		{"summary", renderSummary("Re-sync", IngestSummary{Added: 1, Updated: 2, Failed: 1, Chunks: 30, Errors: []string{"docs/a.pdf: not a PDF"}})},
 	}
 	for _, tt := range tests {

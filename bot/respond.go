@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +90,12 @@ func (c *ictx) update(ctx context.Context, r rendered) error {
 
 // edit replaces the original response.
 func (c *ictx) edit(ctx context.Context, r rendered) error {
+	_, err := c.editMessage(ctx, r)
+	return err
+}
+
+// editMessage replaces the original response and returns it.
+func (c *ictx) editMessage(ctx context.Context, r rendered) (*discordgo.Message, error) {
 	embeds, comps := r.Embeds, r.Components
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
@@ -96,35 +103,87 @@ func (c *ictx) edit(ctx context.Context, r rendered) error {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
-	_, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
+	m, err := c.b.s.InteractionResponseEdit(c.i, &discordgo.WebhookEdit{Content: &r.Content, Embeds: &embeds, Components: &comps,
 		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("edit interaction response: %w", err)
+		return nil, fmt.Errorf("edit interaction response: %w", apiErr(c.b.s, err))
+	}
+	return m, nil
+}
+
+// sendAllID edits the deferred response with the first message and sends
+// the rest as followups, each falling back as final does. It returns the
+// first message's id.
+func (c *ictx) sendAllID(ctx context.Context, rs []rendered, ephemeral bool) (string, error) {
+	var id string
+	err := c.withFallback(rs[0], func(r rendered) error {
+		m, err := c.editMessage(ctx, r)
+		if m != nil {
+			id = m.ID
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rs[1:] {
+		if err := c.withFallback(r, func(r rendered) error { return c.followup(ctx, r, ephemeral) }); err != nil {
+			return id, err
+		}
+	}
+	return id, nil
+}
+
+func (c *ictx) followup(ctx context.Context, r rendered, ephemeral bool) error {
+	_, err := c.b.s.FollowupMessageCreate(c.i, true, &discordgo.WebhookParams{Content: r.Content, Embeds: r.Embeds,
+		Components: r.Components, AllowedMentions: noMentions(), Flags: flags(ephemeral)}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("send followup: %w", apiErr(c.b.s, err))
 	}
 	return nil
 }
 
-// sendAll edits the deferred response with the first message and sends
-// the rest as followups.
-func (c *ictx) sendAll(ctx context.Context, rs []rendered, ephemeral bool) error {
-	if err := c.edit(ctx, rs[0]); err != nil {
-		return err
+// final edits the deferred response with the message that ends the
+// interaction. When Discord rejects it, it falls back to the text alone
+// with a note that something went wrong, then to the note alone, so the
+// user is never left on "thinking...".
+func (c *ictx) final(ctx context.Context, r rendered) error {
+	return c.withFallback(r, func(r rendered) error { return c.edit(ctx, r) })
+}
+
+func (c *ictx) withFallback(r rendered, send func(rendered) error) error {
+	err := send(r)
+	if err == nil {
+		return nil
 	}
-	for _, r := range rs[1:] {
-		_, err := c.b.s.FollowupMessageCreate(c.i, true, &discordgo.WebhookParams{Content: r.Content, Embeds: r.Embeds,
-			Components: r.Components, AllowedMentions: noMentions(), Flags: flags(ephemeral)}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("send followup: %w", err)
+	c.b.cfg.Observer.Error("discord")
+	c.log.Warn("discord message rejected, sending a plain one", slog.Any("err", err))
+	for _, fb := range fallbacks(r) {
+		if err = send(fb); err == nil {
+			return nil
 		}
 	}
-	return nil
+	return err
+}
+
+// msgNotShown ends a reply Discord would not accept as rendered.
+const msgNotShown = "⚠️ Sorry, something went wrong while showing this reply."
+
+// fallbacks are the plainer versions of r to try when Discord rejects it:
+// its text without embeds or buttons, then the note alone.
+func fallbacks(r rendered) []rendered {
+	var out []rendered
+	if text := strings.TrimSpace(r.Content); text != "" {
+		out = append(out, rendered{Content: truncate(text, MaxContent-len([]rune(msgNotShown))-2) + "\n\n" + msgNotShown})
+	}
+	return append(out, rendered{Content: msgNotShown})
 }
 
 // fail is the edge for a handler error: log it once and show the user a
 // short message in the deferred response.
 func (c *ictx) fail(ctx context.Context, msg string, err error) {
 	c.log.Error("discord interaction failed", slog.Any("err", err))
-	if e := c.edit(ctx, rendered{Content: msg}); e != nil {
+	if e := c.final(ctx, rendered{Content: msg}); e != nil {
 		c.log.Warn("discord error message not shown", slog.Any("err", e))
 	}
 }

@@ -51,7 +51,8 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"migrate": {summary: "apply database migrations", run: cmdMigrate},
-		"ingest":  {summary: "ingest files, directories and URLs: ingest [--collection NAME] [--prune] PATH|URL...", run: cmdIngest},
+		"ingest":  {summary: "ingest files, directories, URLs, sites and git repositories: ingest [--collection NAME] [--prune] [--crawl] [--git] PATH|URL|git+URL...", run: cmdIngest},
+		"sync":    {summary: "re-read every remembered source: sync [--collection NAME]", run: cmdSync},
 		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
 		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
 		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
@@ -80,7 +81,10 @@ func Run(ctx context.Context, io IO) error {
 		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
 	}
 	e := &env{io: io, name: name}
-	return cmd.run(ctx, e, args)
+	err := cmd.run(ctx, e, args)
+	// The error is printed whole: no configured secret may show in it,
+	// whatever a server echoed.
+	return ops.NewScrubber(e.secrets()...).Error(err)
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {

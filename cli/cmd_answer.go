@@ -95,7 +95,7 @@ func (e *env) chat(ctx context.Context) error {
 		return err
 	}
 	defer svc.Close()
-	c := &chatSession{p: svc.pipeline, collection: e.cfg.Collection, out: e.io.Stdout}
+	c := &chatSession{p: svc.pipeline, collection: e.cfg.Collection, out: e.io.Stdout, scrub: ops.NewScrubber(e.secrets()...)}
 	fmt.Fprintf(e.io.Stdout, "citebot chat on collection %q. Ask a question; /summary [topic], /sources, /quit.\n", c.collection)
 	return c.loop(ctx, e.io.Stdin)
 }
@@ -109,6 +109,7 @@ type chatSession struct {
 	out        io.Writer
 	history    []rag.Turn
 	last       *rag.Answer
+	scrub      *ops.Scrubber // errors are shown whole, without a configured secret
 }
 
 func (c *chatSession) loop(ctx context.Context, in io.Reader) error {
@@ -164,7 +165,7 @@ func (c *chatSession) show(a *rag.Answer, err error) {
 	case errors.Is(err, answer.ErrEmptyQuestion), errors.Is(err, answer.ErrQuestionTooLong):
 		fmt.Fprintf(c.out, "%v\n\n", err)
 	case err != nil:
-		fmt.Fprintf(c.out, "Sorry, that did not work: %v\n\n", err)
+		fmt.Fprintf(c.out, "Sorry, that did not work: %v\n\n", c.scrub.Error(err))
 	default:
 		fmt.Fprintf(c.out, "%s\n\n", answer.Markdown(a))
 	}

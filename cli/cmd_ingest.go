@@ -5,10 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/citebot/citebot/rag/ingest"
+	"github.com/citebot/citebot/rag/source"
+	"github.com/citebot/citebot/rag/store"
 )
 
 // ErrIngestFailures is returned when some sources could not be ingested;
@@ -19,10 +23,20 @@ func (e *ErrIngestFailures) Error() string {
 	return fmt.Sprintf("%d source(s) could not be ingested", e.N)
 }
 
+// ingestFlags are ingest's own flags.
+type ingestFlags struct {
+	prune, crawl, git bool
+	depth, maxPages   int
+}
+
 func cmdIngest(ctx context.Context, e *env, args []string) error {
-	var prune bool
+	var f ingestFlags
 	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
-		fs.BoolVar(&prune, "prune", false, "remove documents of the collection whose file is gone")
+		fs.BoolVar(&f.prune, "prune", false, "remove documents of the collection whose file is gone")
+		fs.BoolVar(&f.crawl, "crawl", false, "crawl each URL's site: its sitemap.xml, else same-host links under the URL's path")
+		fs.IntVar(&f.depth, "depth", source.DefaultDepth, "with --crawl and no sitemap: how many links away from the URL to go")
+		fs.IntVar(&f.maxPages, "max-pages", source.DefaultMaxPages, "with --crawl: most pages fetched per crawl")
+		fs.BoolVar(&f.git, "git", false, "each PATH is a local git repository: ingest its committed files")
 	})
 	if err != nil {
 		return err
@@ -30,22 +44,135 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return &UsageError{Msg: "ingest needs at least one PATH or URL"}
 	}
+	paths, specs, err := ingestSpecs(fs.Args(), f, e.cfg.CrawlDelay)
+	if err != nil {
+		return err
+	}
 	svc, err := e.services(ctx)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
+	failed := 0
+	if len(paths) > 0 {
+		n, err := e.ingestPaths(ctx, svc, paths, f.prune)
+		if err != nil {
+			return err
+		}
+		failed += n
+	}
+	if len(specs) > 0 {
+		sum, err := e.sourceRunner(svc).Add(ctx, e.cfg.Collection, specs, syncProgress(e.io.Stderr))
+		printSyncSummary(e.io.Stdout, sum)
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		failed += sum.Failed
+	}
+	if failed > 0 {
+		return &ErrIngestFailures{N: failed}
+	}
+	return nil
+}
+
+// ingestPaths ingests files and folders and remembers those that exist as
+// sources of the collection. It returns how many sources failed.
+func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, prune bool) (int, error) {
 	bar := newProgressBar(e.io.Stderr, isTerminal(e.io.Stderr))
-	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, fs.Args(), ingest.Options{Prune: prune, Progress: bar.update})
+	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, paths, ingest.Options{Prune: prune, Progress: bar.update})
 	bar.finish()
 	printSummary(e.io.Stdout, e.cfg.Collection, sum)
 	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
+		return 0, fmt.Errorf("ingest: %w", err)
 	}
-	if sum.Failed > 0 {
-		return &ErrIngestFailures{N: sum.Failed}
+	var remember []source.Spec
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			if _, err := os.Stat(abs); err == nil {
+				remember = append(remember, source.Spec{Kind: store.SourceKindPath, Location: abs})
+			}
+		}
 	}
-	return nil
+	if err := e.sourceRunner(svc).Remember(ctx, e.cfg.Collection, remember); err != nil {
+		return 0, fmt.Errorf("ingest: %w", err)
+	}
+	return sum.Failed, nil
+}
+
+// ingestSpecs sorts the arguments into files and folders, ingested
+// directly, and sources read by the source runner: URLs, crawls and git
+// repositories.
+func ingestSpecs(args []string, f ingestFlags, delay time.Duration) ([]string, []source.Spec, error) {
+	switch {
+	case f.depth < 0:
+		return nil, nil, &UsageError{Msg: "--depth must not be negative"}
+	case f.maxPages < 1:
+		return nil, nil, &UsageError{Msg: "--max-pages must be positive"}
+	case f.crawl && f.git:
+		return nil, nil, &UsageError{Msg: "--crawl and --git do not go together"}
+	}
+	var paths []string
+	var specs []source.Spec
+	for _, a := range args {
+		web := strings.HasPrefix(a, "http://") || strings.HasPrefix(a, "https://")
+		switch {
+		case strings.HasPrefix(a, "git+"):
+			if !strings.HasPrefix(a, "git+https://") && !strings.HasPrefix(a, "git+http://") {
+				return nil, nil, &UsageError{Msg: fmt.Sprintf("%s: a repository URL starts with git+https://", a)}
+			}
+			specs = append(specs, source.Spec{Kind: store.SourceKindGit, Location: a})
+		case f.git && web:
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("%s: --git takes local repository paths; write git+%s for a remote one", a, a)}
+		case f.git:
+			abs, err := filepath.Abs(a)
+			if err != nil {
+				return nil, nil, fmt.Errorf("ingest %s: %w", a, err)
+			}
+			specs = append(specs, source.Spec{Kind: store.SourceKindGit, Location: abs})
+		case f.crawl && !web:
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("%s: --crawl takes http(s) URLs", a)}
+		case f.crawl:
+			specs = append(specs, source.Spec{Kind: store.SourceKindCrawl, Location: a,
+				Crawl: source.CrawlOptions{Depth: crawlDepth(f.depth), MaxPages: f.maxPages, Delay: delay}})
+		case web:
+			specs = append(specs, source.Spec{Kind: store.SourceKindURL, Location: a})
+		default:
+			paths = append(paths, a)
+		}
+	}
+	return paths, specs, nil
+}
+
+// crawlDepth stores --depth 0 (the start page alone) as -1, since a zero
+// CrawlOptions.Depth means the default.
+func crawlDepth(d int) int {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// syncProgress prints a line per source read.
+func syncProgress(w io.Writer) func(source.Progress) {
+	return func(p source.Progress) {
+		r := p.Result
+		fmt.Fprintf(w, "sync %d/%d: %s %s: %d added, %d changed, %d unchanged, %d removed, %d failed\n",
+			p.Done, p.Total, r.Kind, r.Location, r.Added, r.Changed, r.Unchanged, r.Removed, r.Failed)
+	}
+}
+
+// printSyncSummary lists each failure, then the totals.
+func printSyncSummary(w io.Writer, s source.Summary) {
+	for _, r := range s.Sources {
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "failed: %s: %s\n", f.Source, f.Err)
+		}
+		if r.Pruned {
+			fmt.Fprintf(w, "pruned: %s %s (failed two syncs in a row)\n", r.Kind, r.Location)
+		}
+	}
+	fmt.Fprintf(w, "%d source(s): %d added, %d changed, %d unchanged, %d removed, %d failed in %s\n",
+		len(s.Sources), s.Added, s.Changed, s.Unchanged, s.Removed, s.Failed, s.Elapsed.Round(time.Millisecond))
 }
 
 func printSummary(w io.Writer, collection string, s ingest.Summary) {

@@ -15,6 +15,7 @@ import (
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/loader"
+	"github.com/citebot/citebot/rag/source"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -54,7 +55,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fns := []func(context.Context) error{b.Run}
+	fns := []func(context.Context) error{b.Run, func(ctx context.Context) error {
+		return enforceRetention(ctx, e.logger, svc.store, e.cfg.Retention)
+	}}
+	if e.cfg.SyncInterval > 0 {
+		runner := e.sourceRunner(svc)
+		fns = append(fns, func(ctx context.Context) error { return runner.Schedule(ctx, svc.store, e.cfg.SyncInterval) })
+	}
 	if e.cfg.InteractionsAddr != "" {
 		fns = append(fns, func(ctx context.Context) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
@@ -78,10 +85,11 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
-		Library: library{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
+		Library: library{svc.store}, Answers: answers{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
-		Ingester: &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
-			opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}}
+		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
+			scrub: ops.NewScrubber(e.secrets()...), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs},
+			crawlDelay: e.cfg.CrawlDelay}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
 	}
@@ -141,19 +149,22 @@ func (l library) Forget(ctx context.Context, collection, source string) (bool, e
 func (l library) SaveFeedback(ctx context.Context, f bot.Feedback) error {
 	return l.Store.SaveFeedback(ctx, store.Feedback{Collection: f.Collection, GuildID: f.GuildID,
 		ChannelID: f.ChannelID, UserID: f.UserID, Question: f.Question, Answer: f.Answer,
-		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At})
+		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At, AnswerID: f.AnswerID})
 }
 
 // uploadPrefix marks documents that came as Discord attachments: they
 // have no source to read again, so a re-sync keeps them as they are.
 const uploadPrefix = "upload:"
 
-// uploads is the Discord layer's ingester: attachments, URLs and re-syncs.
+// uploads is the Discord layer's ingester: attachments, URLs, crawls and re-syncs.
 type uploads struct {
-	store   *store.Store
-	in      *ingest.Ingester
-	opts    loader.Options
-	metrics *ops.Metrics
+	store      *store.Store
+	in         *ingest.Ingester
+	sources    *source.Runner
+	opts       loader.Options
+	crawlDelay time.Duration
+	metrics    *ops.Metrics
+	scrub      *ops.Scrubber // failures are shown on Discord: no configured secret in them
 }
 
 func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -167,23 +178,42 @@ func (u *uploads) IngestUpload(ctx context.Context, collection, filename string,
 }
 
 func (u *uploads) IngestURL(ctx context.Context, collection, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
-	sum, err := u.in.Ingest(ctx, collection, []string{url}, ingest.Options{Progress: adapt(progress)})
-	return u.summary(sum), err
+	return u.addSource(ctx, collection, source.Spec{Kind: store.SourceKindURL, Location: url}, progress)
 }
 
+func (u *uploads) CrawlURL(ctx context.Context, collection, url string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	return u.addSource(ctx, collection, source.Spec{Kind: store.SourceKindCrawl, Location: url,
+		Crawl: source.CrawlOptions{Delay: u.crawlDelay}}, progress)
+}
+
+func (u *uploads) addSource(ctx context.Context, collection string, spec source.Spec, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	sum, err := u.sources.Add(ctx, collection, []source.Spec{spec}, adaptSources(progress))
+	return u.sourceSummary(sum), err
+}
+
+// Resync syncs the collection's remembered sources and re-reads the files
+// and URLs stored before sources were remembered; uploads stay as they are.
 func (u *uploads) Resync(ctx context.Context, collection string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
-	srcs, err := u.store.Sources(ctx, collection)
-	if err != nil {
-		return bot.IngestSummary{}, err
+	sum, err := u.sources.Resync(ctx, u.store, collection, adaptSources(progress))
+	return u.sourceSummary(sum), err
+}
+
+func adaptSources(progress func(bot.IngestProgress)) func(source.Progress) {
+	if progress == nil {
+		return nil
 	}
-	var again []string
-	for _, s := range srcs {
-		if !strings.HasPrefix(s, uploadPrefix) {
-			again = append(again, s)
-		}
+	return func(p source.Progress) {
+		progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: p.Result.Location})
 	}
-	sum, err := u.in.Ingest(ctx, collection, again, ingest.Options{Prune: true, Progress: adapt(progress)})
-	return u.summary(sum), err
+}
+
+// sourceSummary converts a source run for the Discord layer.
+func (u *uploads) sourceSummary(s source.Summary) bot.IngestSummary {
+	sum := ingest.Summary{Added: s.Added, Updated: s.Changed, Unchanged: s.Unchanged, Removed: s.Removed, Failed: s.Failed}
+	for _, r := range s.Sources {
+		sum.Failures = append(sum.Failures, r.Failures...)
+	}
+	return u.summary(sum)
 }
 
 func adapt(progress func(bot.IngestProgress)) func(ingest.Progress) {
@@ -201,7 +231,7 @@ func (u *uploads) summary(s ingest.Summary) bot.IngestSummary {
 	out := bot.IngestSummary{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged, Removed: s.Removed,
 		Failed: s.Failed, Chunks: s.Chunks}
 	for _, f := range s.Failures {
-		out.Errors = append(out.Errors, f.Source+": "+f.Err)
+		out.Errors = append(out.Errors, u.scrub.Replace(f.Source+": "+f.Err))
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
@@ -33,12 +34,17 @@ type Config struct {
 	ChunkTokens      int
 	Overlap          int
 	AllowPrivateURLs bool
+	CrawlDelay       time.Duration
+	GitCache         string
+	SyncInterval     time.Duration
 
 	DiscordToken, DiscordAPI, DevGuild string
 	MessageContent                     bool
 	InteractionsAddr, PublicKey        string
 	MetricsAddr                        string
 	ShardID, ShardCount                int
+	// Retention is how long stored answers are kept; 0 keeps them.
+	Retention time.Duration
 }
 
 // binder registers settings on a flag set with their environment
@@ -79,6 +85,7 @@ func (b *binder) retrieval(c *Config) {
 	b.intv(&c.Retrieval.Candidates, "candidates", env("CITEBOT_CANDIDATES"), d.Candidates, "candidates per retrieval leg (env CITEBOT_CANDIDATES)")
 	b.floatv(&c.Retrieval.TextWeight, "text-weight", env("CITEBOT_TEXT_WEIGHT"), d.TextWeight, "fusion weight of the BM25 leg (env CITEBOT_TEXT_WEIGHT)")
 	b.floatv(&c.Retrieval.VectorWeight, "vector-weight", env("CITEBOT_VECTOR_WEIGHT"), d.VectorWeight, "fusion weight of the vector leg (env CITEBOT_VECTOR_WEIGHT)")
+	b.floatv(&c.Retrieval.ProximityWeight, "proximity-weight", env("CITEBOT_PROXIMITY_WEIGHT"), d.ProximityWeight, "fusion weight of query terms found together (env CITEBOT_PROXIMITY_WEIGHT)")
 	b.floatv(&c.Retrieval.K1, "bm25-k1", env("CITEBOT_BM25_K1"), d.K1, "BM25 k1 (env CITEBOT_BM25_K1)")
 	b.floatv(&c.Retrieval.B, "bm25-b", env("CITEBOT_BM25_B"), d.B, "BM25 b (env CITEBOT_BM25_B)")
 	b.intv(&c.Retrieval.Neighbours, "neighbours", env("CITEBOT_NEIGHBOURS"), d.Neighbours, "chunks either side of a hit given to the answerer (env CITEBOT_NEIGHBOURS)")
@@ -86,6 +93,8 @@ func (b *binder) retrieval(c *Config) {
 	b.intv(&c.ChunkTokens, "chunk-tokens", env("CITEBOT_CHUNK_TOKENS"), 0, "largest chunk in model tokens; 0 = the model's maximum (env CITEBOT_CHUNK_TOKENS)")
 	b.intv(&c.Overlap, "overlap", env("CITEBOT_OVERLAP"), 16, "tokens carried between chunks (env CITEBOT_OVERLAP)")
 	b.boolv(&c.AllowPrivateURLs, "allow-private-urls", env("CITEBOT_ALLOW_PRIVATE_URLS"), "let URL ingestion reach loopback and private addresses (env CITEBOT_ALLOW_PRIVATE_URLS)")
+	b.durv(&c.CrawlDelay, "crawl-delay", env("CITEBOT_CRAWL_DELAY"), 500*time.Millisecond, "pause between two requests to a crawled site (env CITEBOT_CRAWL_DELAY)")
+	b.str(&c.GitCache, "git-cache", or(env("CITEBOT_GIT_CACHE"), ".cache/git"), "folder for clones of remote git repositories (env CITEBOT_GIT_CACHE)")
 }
 
 // serve registers the Discord settings.
@@ -100,6 +109,61 @@ func (b *binder) serve(c *Config) {
 	b.str(&c.MetricsAddr, "metrics-addr", env("CITEBOT_METRICS_ADDR"), "serve Prometheus metrics and health checks here; off when empty (env CITEBOT_METRICS_ADDR)")
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
+	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
+	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
+}
+
+// dayDuration is a duration flag that also takes whole days, "90d".
+type dayDuration struct{ p *time.Duration }
+
+func (d dayDuration) String() string {
+	if d.p == nil {
+		return ""
+	}
+	if *d.p%(24*time.Hour) == 0 && *d.p > 0 {
+		return strconv.FormatInt(int64(*d.p/(24*time.Hour)), 10) + "d"
+	}
+	return d.p.String()
+}
+
+func (d dayDuration) Set(s string) error {
+	v, err := parseDays(s)
+	if err != nil {
+		return err
+	}
+	*d.p = v
+	return nil
+}
+
+// parseDays parses "90d" or a Go duration; negative values are refused.
+func parseDays(s string) (time.Duration, error) {
+	var v time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, errors.New("want a number of days such as 90d or a duration such as 720h")
+		}
+		v = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if v, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("want a number of days such as 90d or a duration such as 720h")
+		}
+	}
+	if v < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return v, nil
+}
+
+func (b *binder) daysv(p *time.Duration, name, envVal string, def time.Duration, usage string) {
+	*p = def
+	if envVal != "" {
+		v, err := parseDays(envVal)
+		b.check(err, name, envVal, "a number of days such as 90d, or a duration such as 720h")
+		*p = v
+	}
+	b.fs.Var(dayDuration{p}, name, usage)
 }
 
 func or(a, b string) string {
@@ -185,6 +249,9 @@ func (c *Config) validate(envErrs []error) error {
 		{c.LLMTemperature < 0 || c.LLMTemperature > 2, "--llm-temperature", "must be 0 to 2"},
 		{c.ChunkTokens < 0, "--chunk-tokens", "must not be negative"},
 		{c.Overlap < 0, "--overlap", "must not be negative"},
+		{c.CrawlDelay < 0, "--crawl-delay", "must not be negative"},
+		{c.GitCache == "", "--git-cache", "must not be empty"},
+		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},
 		{c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount, "--shard-id/--shard-count", "need 0 <= shard-id < shard-count"},
 		{!validLevel(c.LogLevel), "--log-level", "must be debug, info, warn or error"},
 	}

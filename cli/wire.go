@@ -10,6 +10,7 @@ import (
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/retrieve"
+	"github.com/citebot/citebot/rag/source"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -87,5 +88,11 @@ func (s *services) Close() { s.store.Close() }
 func (e *env) ingester(s *services) *ingest.Ingester {
 	return ingest.New(s.store, s.model, ingest.Config{ChunkTokens: e.cfg.ChunkTokens, Overlap: e.cfg.Overlap,
 		BatchSize: e.cfg.EmbedBatch, Logger: e.logger,
+		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
+}
+
+// sourceRunner remembers and re-syncs the collection's sources.
+func (e *env) sourceRunner(s *services) *source.Runner {
+	return source.New(s.store, e.ingester(s), source.Config{CacheDir: e.cfg.GitCache, Logger: e.logger,
 		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
 }

@@ -117,4 +117,7 @@ type DocumentInfo struct {
 	Title      string    `json:"title"`
 	Chunks     int       `json:"chunks"`
 	IngestedAt time.Time `json:"ingested_at"`
+	// SyncedAt is when the remembered source the document came from was
+	// last read; zero when it has none (an upload) or was never synced.
+	SyncedAt time.Time `json:"synced_at"`
 }

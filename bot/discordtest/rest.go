@@ -76,6 +76,10 @@ func (s *Server) wrap(route string, h handler) http.Handler {
 			writeJSON(rec, http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": ra.Seconds(), "global": false})
 			return
 		}
+		if f, ok := s.takeFault(route); ok {
+			writeError(rec, f.status, f.code, f.message)
+			return
+		}
 		h(rec, r, body)
 	})
 }

@@ -78,6 +78,7 @@ type Server struct {
 	channels     map[string]*discordgo.Channel
 	attachments  map[string][]byte
 	limits       map[string]*injected
+	faults       map[string]*fault
 }
 
 type interactionState struct {
@@ -116,6 +117,7 @@ func New(t testing.TB, opts Options) *Server {
 		channels:     map[string]*discordgo.Channel{},
 		attachments:  map[string][]byte{},
 		limits:       map[string]*injected{},
+		faults:       map[string]*fault{},
 	}
 	s.ids.Store(1_000_000_000_000_000)
 	s.gw = newGateway(s)
@@ -257,6 +259,33 @@ func (s *Server) RateLimitNext(route string, n int, retryAfter time.Duration) {
 	s.limits[route] = &injected{n: n, retryAfter: retryAfter}
 }
 
+// fault is an error injected on a route.
+type fault struct {
+	n            int
+	status, code int
+	message      string
+}
+
+// FailNext makes the next n calls to route answer status with Discord's
+// JSON error body {code, message}, e.g. 403 / 50013 "Missing Permissions"
+// or 400 / 50035 "Invalid Form Body".
+func (s *Server) FailNext(route string, n, status, code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[route] = &fault{n: n, status: status, code: code, message: message}
+}
+
+func (s *Server) takeFault(route string) (fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.faults[route]
+	if !ok || f.n <= 0 {
+		return fault{}, false
+	}
+	f.n--
+	return *f, true
+}
+
 // WaitFor polls pred until it holds, failing the test after timeout.
 func (s *Server) WaitFor(t testing.TB, pred func() bool, timeout time.Duration) {
 	t.Helper()
@@ -307,6 +336,7 @@ const (
 	CodeUnknownInteraction  = 10062
 	CodeInvalidFormBody     = 50035
 	CodeAlreadyAcknowledged = 40060
+	CodeMissingPermissions  = 50013
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -172,8 +172,13 @@ func TestRedact(t *testing.T) {
 			`{"msg":"m","cfg":"{Key:[redacted]}"}`},
 		{"struct without secret stays structured", func(l *slog.Logger) { l.Info("m", slog.Any("cfg", struct{ N int }{3})) },
 			`{"msg":"m","cfg":{"N":3}}`},
-		{"short values are not secrets", func(l *slog.Logger) { l.Info("x marks the spot") },
-			`{"msg":"x marks the spot"}`},
+		{"a one-character secret as a word", func(l *slog.Logger) { l.Info("x marks the spot") },
+			`{"msg":"[redacted] marks the spot"}`},
+		{"a short secret inside a longer word stays", func(l *slog.Logger) { l.Info("max-x_y xylophone k9x") },
+			`{"msg":"max-x_y xylophone [redacted]"}`},
+		{"a short secret echoed in an error", func(l *slog.Logger) {
+			l.Info("m", slog.Any("err", errors.New(`401: Incorrect API key provided: k9x. "Bearer k9x"`)))
+		}, `{"msg":"m","err":"401: Incorrect API key provided: [redacted]. \"Bearer [redacted]\""}`},
 		{"numbers untouched", func(l *slog.Logger) { l.Info("m", slog.Int("n", 42)) },
 			`{"msg":"m","n":42}`},
 	}
@@ -181,7 +186,7 @@ func TestRedact(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			h := slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: dropTimeLevel})
-			tt.log(slog.New(ops.Redact(h, discordToken, llmKey, dbPassword, "x", "")))
+			tt.log(slog.New(ops.Redact(h, discordToken, llmKey, dbPassword, "x", "k9x", "")))
 			if got := strings.TrimSpace(buf.String()); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}

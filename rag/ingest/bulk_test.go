@@ -22,21 +22,16 @@ import (
 	"github.com/citebot/citebot/rag/store/storetest"
 )
 
-// indexWatch is the real store, counting how often ingestion drops and
-// builds a vector index.
+// indexWatch is the real store, counting how often ingestion drops a
+// vector index for a bulk load.
 type indexWatch struct {
 	*store.Store
-	drops, builds atomic.Int64
+	drops atomic.Int64
 }
 
-func (w *indexWatch) DropVectorIndex(ctx context.Context, m store.Model) error {
+func (w *indexWatch) BeginBulkLoad(ctx context.Context, m store.Model) (*store.BulkLoad, error) {
 	w.drops.Add(1)
-	return w.Store.DropVectorIndex(ctx, m)
-}
-
-func (w *indexWatch) BuildVectorIndex(ctx context.Context, m store.Model) error {
-	w.builds.Add(1)
-	return w.Store.BuildVectorIndex(ctx, m)
+	return w.Store.BeginBulkLoad(ctx, m)
 }
 
 // vectorIndexValid reports whether model's HNSW index exists and is usable.

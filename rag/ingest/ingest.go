@@ -30,8 +30,7 @@ type Store interface {
 	ReplaceDocuments(ctx context.Context, ws []store.DocumentWrite) ([]int64, error)
 	DeleteDocument(ctx context.Context, collection, source string) (bool, error)
 	VectorCount(ctx context.Context, m store.Model) (int64, error)
-	DropVectorIndex(ctx context.Context, m store.Model) error
-	BuildVectorIndex(ctx context.Context, m store.Model) error
+	BeginBulkLoad(ctx context.Context, m store.Model) (*store.BulkLoad, error)
 }
 
 // Config holds chunking and loading settings.
@@ -193,8 +192,10 @@ const chunkerVersion = "chunk-v1"
 // and embedded.
 func (in *Ingester) docHash(doc *loader.Document) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00%s\x00", chunkerVersion, in.cfg.ChunkTokens, in.cfg.Overlap,
-		in.model.Name(), doc.Title)
+	// The store's text analysis is part of a version: documents indexed
+	// before it changed are indexed again.
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00%s\x00analysis-%d\x00", chunkerVersion, in.cfg.ChunkTokens, in.cfg.Overlap,
+		in.model.Name(), doc.Title, store.AnalysisVersion)
 	io.WriteString(h, doc.Text)
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -21,11 +21,11 @@ type run struct {
 	seen       map[string]bool // sources met in this run; only the caller's goroutine
 
 	queue    chan job
-	writers  sync.WaitGroup // the writer goroutines
-	inflight sync.WaitGroup // queued documents not yet stored
-	bulkFrom int            // chunks written after which the vector index is rebuilt instead
-	bulk     bool           // the model's vector index was dropped for this run
-	queued   int            // chunks queued
+	writers  sync.WaitGroup  // the writer goroutines
+	inflight sync.WaitGroup  // queued documents not yet stored
+	bulkFrom int             // chunks written after which the vector index is rebuilt instead
+	bulk     *store.BulkLoad // the model's vector index was dropped for this run
+	queued   int             // chunks queued
 
 	mu       sync.Mutex // guards what follows
 	states   map[string]store.DocState
@@ -175,14 +175,15 @@ func (r *run) stored(j job) {
 // waits for that much work it never costs more than about twice the best
 // choice. A run that writes little never touches the index.
 func (in *Ingester) maybeBulk(ctx context.Context, r *run, chunks int) error {
-	if r.bulk || r.queued+chunks <= r.bulkFrom {
+	if r.bulk != nil || r.queued+chunks <= r.bulkFrom {
 		return nil
 	}
 	r.inflight.Wait() // no writer holds the table while the index goes
-	if err := in.store.DropVectorIndex(ctx, r.model); err != nil {
+	b, err := in.store.BeginBulkLoad(ctx, r.model)
+	if err != nil {
 		return err
 	}
-	r.bulk = true
+	r.bulk = b
 	in.cfg.Logger.InfoContext(ctx, "ingest bulk load: vector index is rebuilt at the end",
 		slog.String("collection", r.collection), slog.String("model", r.model.Name))
 	return nil
@@ -195,9 +196,9 @@ func (in *Ingester) finish(ctx context.Context, r *run) error {
 	close(r.queue)
 	r.writers.Wait()
 	slices.SortStableFunc(r.sum.Failures, func(a, b Failure) int { return cmp.Compare(a.Source, b.Source) })
-	if r.bulk {
+	if r.bulk != nil {
 		start := time.Now()
-		if err := in.store.BuildVectorIndex(ctx, r.model); err != nil {
+		if err := r.bulk.End(ctx); err != nil {
 			return err
 		}
 		in.cfg.Logger.InfoContext(ctx, "ingest vector index built", slog.String("model", r.model.Name),

@@ -24,7 +24,10 @@ type Config struct {
 	Candidates   int
 	TextWeight   float64
 	VectorWeight float64
-	K1, B        float64
+	// ProximityWeight weighs the query terms found together in one
+	// sentence-sized window (store.SearchParams.ProximityWeight).
+	ProximityWeight float64
+	K1, B           float64
 	// Neighbours is how many chunks either side of a hit make its context.
 	Neighbours int
 	// TermDepth is how many postings of each query term the text leg reads.
@@ -45,6 +48,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("candidates %d: want 1 to 1000", c.Candidates)
 	case c.TextWeight < 0 || c.VectorWeight < 0 || c.TextWeight+c.VectorWeight == 0:
 		return fmt.Errorf("fusion weights %g/%g: want non-negative, not both zero", c.TextWeight, c.VectorWeight)
+	case c.ProximityWeight < 0:
+		return fmt.Errorf("proximity weight %g: want non-negative", c.ProximityWeight)
 	case c.K1 < 0 || c.B < 0 || c.B > 1:
 		return fmt.Errorf("bm25 k1=%g b=%g: want k1 >= 0 and 0 <= b <= 1", c.K1, c.B)
 	case c.Neighbours < 0 || c.Neighbours > 5:
@@ -79,7 +84,8 @@ func (r *Retriever) Retrieve(ctx context.Context, collection, query string, k in
 func (r *Retriever) RetrieveMode(ctx context.Context, collection, query string, k int, mode rag.Mode) ([]rag.Passage, error) {
 	p := store.SearchParams{Collection: collection, Mode: mode, Text: query, Model: r.model, K: k,
 		Candidates: max(r.cfg.Candidates, k), TextWeight: r.cfg.TextWeight, VectorWeight: r.cfg.VectorWeight,
-		K1: r.cfg.K1, B: r.cfg.B, Neighbours: r.cfg.Neighbours, TermDepth: r.cfg.TermDepth}
+		ProximityWeight: r.cfg.ProximityWeight,
+		K1:              r.cfg.K1, B: r.cfg.B, Neighbours: r.cfg.Neighbours, TermDepth: r.cfg.TermDepth}
 	if mode != rag.ModeText {
 		vecs, err := r.embedder.Embed(ctx, []string{query})
 		if err != nil {

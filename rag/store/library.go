@@ -17,17 +17,28 @@ import (
 func (s *Store) Documents(ctx context.Context, collection string, offset, limit int) ([]rag.DocumentInfo, int, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT d.id, k.name, d.source, d.title, d.ingested_at,
-			(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), count(*) OVER ()
+			(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), count(*) OVER (),
+			(SELECT max(s.last_synced_at) FROM sources s WHERE s.collection_id = k.id AND (
+				EXISTS (SELECT 1 FROM source_items i WHERE i.source_id = s.id AND i.document = d.source)
+				OR (s.kind = $4 AND (d.source = s.location OR starts_with(d.source, rtrim(s.location, '/') || '/')))))
 		FROM documents d JOIN collections k ON k.id = d.collection_id
-		WHERE k.name = $1 ORDER BY lower(d.title), d.id OFFSET $2 LIMIT $3`, collection, offset, limit)
+		WHERE k.name = $1 ORDER BY lower(d.title), d.id OFFSET $2 LIMIT $3`, collection, offset, limit, SourceKindPath)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
 	var out []rag.DocumentInfo
 	var d rag.DocumentInfo
 	var total int
-	_, err = pgx.ForEachRow(rows, []any{&d.ID, &d.Collection, &d.Source, &d.Title, &d.IngestedAt, &d.Chunks, &total},
-		func() error { out = append(out, d); return nil })
+	var synced *time.Time
+	_, err = pgx.ForEachRow(rows, []any{&d.ID, &d.Collection, &d.Source, &d.Title, &d.IngestedAt, &d.Chunks, &total, &synced},
+		func() error {
+			d.SyncedAt = time.Time{}
+			if synced != nil {
+				d.SyncedAt = *synced
+			}
+			out = append(out, d)
+			return nil
+		})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
@@ -148,6 +159,8 @@ type Feedback struct {
 	ChunkIDs                   []int64
 	Helpful                    bool
 	At                         time.Time
+	// AnswerID is the stored answer rated; 0 when there is none.
+	AnswerID int64
 }
 
 // SaveFeedback stores feedback in the collection it concerns.
@@ -164,8 +177,8 @@ func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
 		ids = []int64{}
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO feedback (collection_id, guild_id, channel_id, user_id, question, answer,
-		chunk_ids, helpful, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		collID, f.GuildID, f.ChannelID, f.UserID, f.Question, f.Answer, ids, f.Helpful, f.At)
+		chunk_ids, helpful, created_at, answer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, 0))`,
+		collID, f.GuildID, f.ChannelID, f.UserID, f.Question, f.Answer, ids, f.Helpful, f.At, f.AnswerID)
 	if err != nil {
 		return fmt.Errorf("save feedback: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/wordforms"
 )
 
 // SearchParams is one query against one collection.
@@ -26,9 +27,13 @@ type SearchParams struct {
 	Candidates int
 	// TextWeight and VectorWeight weigh each leg's normalised score: BM25
 	// divided by the best BM25 among the candidates, cosine similarity
-	// min-max scaled over the candidates.
-	TextWeight   float64
-	VectorWeight float64
+	// min-max scaled over the candidates. ProximityWeight weighs how much
+	// of the query's terms (by idf) one window of ProximityWindow words of
+	// the chunk holds, 0 to 1: the terms of a question sit together in the
+	// sentence that answers it.
+	TextWeight      float64
+	VectorWeight    float64
+	ProximityWeight float64
 	// K1 and B are BM25's term-frequency saturation and length
 	// normalisation.
 	K1, B float64
@@ -41,14 +46,20 @@ type SearchParams struct {
 	TermDepth int
 }
 
+// ProximityWindow is the span, in word positions of the chunk's tsvector
+// (stop words count), within which query terms count as together: about a
+// sentence.
+const ProximityWindow = 24
+
 // DefaultTermDepth bounds the text leg's work per query term: a term in
 // more chunks than this contributes only through its best postings.
 const DefaultTermDepth = 2000
 
 // hybridSQL ranks one collection's chunks in one statement: a BM25 text
 // leg over chunk_terms, an HNSW cosine leg over the model's vectors, and a
-// weighted fusion of both over the union of their candidates. The model id
-// and dimension are formatted in (integers from embedding_models) because the
+// weighted fusion of both, and of the query terms' proximity in each
+// candidate, over the union of their candidates. The model id, dimension
+// and proximity window are formatted in (integers from embedding_models) because the
 // partial expression index matches only constants; everything else is a
 // parameter.
 const hybridSQL = `
@@ -78,15 +89,34 @@ vec_leg AS MATERIALIZED (
 	ORDER BY e.embedding::vector(%[2]d) <=> $3::vector(%[2]d) LIMIT $4
 ),
 cand AS (SELECT chunk_id FROM text_leg UNION SELECT chunk_id FROM vec_leg),
+occ AS MATERIALIZED (
+	SELECT c.id AS chunk_id, u.lexeme AS term, tdf.idf, pos
+	FROM cand JOIN chunks c ON c.id = cand.chunk_id
+	CROSS JOIN LATERAL unnest(c.tsv) u JOIN tdf ON tdf.term = u.lexeme
+	CROSS JOIN LATERAL unnest(u.positions) pos
+	WHERE $14::float8 > 0
+),
+win AS (
+	SELECT a.chunk_id, a.pos, b.term, max(b.idf) AS idf
+	FROM occ a JOIN occ b ON b.chunk_id = a.chunk_id AND b.pos >= a.pos AND b.pos < a.pos + %[3]d
+	GROUP BY a.chunk_id, a.pos, b.term
+),
+prox AS (
+	SELECT chunk_id, max(mass) / (SELECT nullif(sum(idf), 0) FROM tdf) AS prox
+	FROM (SELECT chunk_id, pos, sum(idf) AS mass FROM win GROUP BY chunk_id, pos) w
+	GROUP BY chunk_id
+),
 scored AS (
-	SELECT cand.chunk_id, coalesce(t.score, 0) AS text_score,
+	SELECT cand.chunk_id, coalesce(t.score, 0) AS text_score, coalesce(x.prox, 0) AS prox,
 		CASE WHEN $5::bool THEN coalesce(1 - (e.embedding::vector(%[2]d) <=> $3::vector(%[2]d)), 0) ELSE 0 END AS vec_score
 	FROM cand LEFT JOIN text_all t ON t.chunk_id = cand.chunk_id
+	LEFT JOIN prox x ON x.chunk_id = cand.chunk_id
 	LEFT JOIN chunk_embeddings e ON e.chunk_id = cand.chunk_id AND e.model_id = %[1]d
 ),
 fused AS (
 	SELECT chunk_id, text_score, vec_score,
 		$9::float8 * coalesce(text_score / nullif(max(text_score) OVER (), 0), 0)
+		+ $14::float8 * prox
 		+ $10::float8 * coalesce((vec_score - min(vec_score) OVER ())
 			/ nullif(max(vec_score) OVER () - min(vec_score) OVER (), 0), 1) AS score
 	FROM scored
@@ -110,12 +140,13 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 		return nil, nil
 	}
 	cand := max(p.Candidates, p.K)
-	useText, useVec, wt, wv := p.Mode != rag.ModeVector, p.Mode != rag.ModeText, p.TextWeight, p.VectorWeight
+	useText, useVec := p.Mode != rag.ModeVector, p.Mode != rag.ModeText
+	wt, wv, wp := p.TextWeight, p.VectorWeight, p.ProximityWeight
 	switch p.Mode {
 	case rag.ModeText:
 		wt, wv = 1, 0
 	case rag.ModeVector:
-		wt, wv = 0, 1
+		wt, wv, wp = 0, 1, 0
 	}
 	vec := p.Vector
 	if !useVec || len(vec) != p.Model.Dim {
@@ -124,7 +155,7 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 		}
 		vec = make([]float32, p.Model.Dim)
 	}
-	query := fmt.Sprintf(hybridSQL, p.Model.ID, p.Model.Dim)
+	query := fmt.Sprintf(hybridSQL, p.Model.ID, p.Model.Dim, ProximityWindow)
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("search: acquire connection: %w", err)
@@ -138,8 +169,8 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
 		fmt.Sprint(max(40, min(cand, 1000))))
 	var out []rag.Passage
-	b.Queue(query, p.Collection, p.Text, pgvector.NewVector(vec), cand, useVec, useText,
-		p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth)).Query(func(rows pgx.Rows) error {
+	b.Queue(query, p.Collection, queryText(p.Text), pgvector.NewVector(vec), cand, useVec, useText,
+		p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth), wp).Query(func(rows pgx.Rows) error {
 		var err error
 		out, err = scanPassages(rows)
 		return err
@@ -162,4 +193,16 @@ func scanPassages(rows pgx.Rows) ([]rag.Passage, error) {
 			return nil
 		})
 	return out, err
+}
+
+// queryText is what the text leg stems of a question: the question, and
+// again with its irregular word forms brought to their base form as
+// SearchText does for chunks. The forms as typed stay so that chunks
+// indexed before AnalysisVersion 2 still match them; in chunks indexed
+// since, they have no postings and weigh nothing.
+func queryText(q string) string {
+	if n := wordforms.Normalize(q); n != q {
+		return q + "\n" + n
+	}
+	return q
 }

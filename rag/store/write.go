@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/citebot/citebot/rag/wordforms"
 )
 
 // DocumentWrite is a document with its chunks, written in one transaction.
@@ -270,8 +272,16 @@ func queueStatistics(b *pgx.Batch, collID int64, docIDs []int64, old oldChunks) 
 		WHERE id = $1`, collID, docIDs, old.n, old.terms)
 }
 
+// AnalysisVersion names how SearchText and the query side analyse text
+// for the text leg; it changes whenever what gets indexed changes, and
+// ingestion mixes it into a document's version so that the next ingest of
+// unchanged sources indexes them again. 2: irregular word forms.
+const AnalysisVersion = 2
+
 // SearchText is what the text leg indexes for a chunk: the title and the
-// heading path give short chunks the words of their context.
+// heading path give short chunks the words of their context. Irregular
+// word forms are brought to their base form (wordforms.Normalize), as in
+// queries.
 func SearchText(title string, headingPath []string, text string) string {
 	n := len(title) + len(text) + 2
 	for _, h := range headingPath {
@@ -288,7 +298,7 @@ func SearchText(title string, headingPath []string, text string) string {
 		b = append(b, '\n')
 	}
 	b = append(b, text...)
-	return string(b)
+	return wordforms.Normalize(string(b))
 }
 
 // DeleteDocument removes a document and all its chunks, reporting whether

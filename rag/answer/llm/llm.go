@@ -117,7 +117,16 @@ func (c *Client) Model() string { return c.cfg.Model }
 // backoff, honouring Retry-After, but only while nothing has been passed
 // to partial: once output has begun, a failure ends the call with an
 // error wrapping ErrInterrupted, so callers never see text twice.
+// Its errors never hold the API key, whatever the server echoes.
 func (c *Client) Chat(ctx context.Context, msgs []Message, partial func(string)) (string, error) {
+	text, err := c.chat(ctx, msgs, partial)
+	if err != nil {
+		return "", scrub(err, c.cfg.APIKey)
+	}
+	return text, nil
+}
+
+func (c *Client) chat(ctx context.Context, msgs []Message, partial func(string)) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	req := c.request(msgs, partial != nil)
@@ -151,6 +160,26 @@ func (c *Client) Chat(ctx context.Context, msgs []Message, partial func(string))
 			return "", fmt.Errorf("llm %s: waiting to retry: %w", c.cfg.Model, err)
 		}
 	}
+}
+
+// scrubbedError is an error whose message has the API key replaced; it
+// unwraps to the original, so errors.Is and errors.As still work.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrub replaces every occurrence of key in err's message, however short
+// the key: a server may echo it in an error body (a 401's "Incorrect API
+// key provided: ..."), and callers print errors whole.
+func scrub(err error, key string) error {
+	if key == "" || !strings.Contains(err.Error(), key) {
+		return err
+	}
+	return &scrubbedError{msg: strings.ReplaceAll(err.Error(), key, "[redacted]"), err: err}
 }
 
 // contextError says whether the total deadline passed or the caller
