@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/rag/wordforms"
 )
 
 // stopwords are function words and question words that carry no topic;
@@ -80,36 +82,14 @@ func contentTerms(text string) []string {
 	return out
 }
 
-// term is the form a word is matched in: its base form, stemmed.
+// term is the form a word is matched in: its base form (irregular forms
+// as package wordforms has them, the table retrieval uses), stemmed.
 func term(w string) string {
-	if base, ok := irregular[w]; ok {
+	if base, ok := wordforms.Base(w); ok {
 		w = base
 	}
 	return stem(w)
 }
-
-// irregular maps common irregular verb forms and plurals to their base
-// form, which the suffix stripper cannot reach: "grew" meets "grow".
-// Forms shared with another word ("found", "left" as an adjective) stay
-// where the loss is small.
-var irregular = func() map[string]string {
-	m := make(map[string]string)
-	for _, line := range strings.Split(`write wrote written|grow grew grown|run ran|begin began begun|take took taken
-	give gave given|make made|go went gone|come came|see saw seen|tell told|say said|bring brought
-	buy bought|think thought|lead led|hold held|build built|send sent|spend spent|win won|lose lost
-	fight fought|become became|know knew known|choose chose chosen|fall fell fallen|rise rose risen|drive drove driven
-	speak spoke spoken|break broke broken|fly flew flown|eat ate eaten|sell sold|pay paid|meet met|keep kept
-	feel felt|stand stood|teach taught|catch caught|seek sought|strike struck|hide hid hidden|draw drew drawn
-	throw threw thrown|wear wore worn|sing sang sung|swim swam swum|shake shook shaken|forget forgot forgotten
-	get got gotten|have had|do did done|sit sat|lay laid|light lit|shoot shot|bear bore borne|freeze froze frozen
-	child children|man men|woman women|mouse mice|foot feet|tooth teeth|goose geese|person people`, "|") {
-		forms := strings.Fields(line)
-		for _, f := range forms[1:] {
-			m[f] = forms[0]
-		}
-	}
-	return m
-}()
 
 // termSet is the set of contentTerms.
 func termSet(text string) map[string]bool {
