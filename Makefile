@@ -37,6 +37,7 @@ model:
 setup:
 	@scripts/db.sh >/dev/null
 	@scripts/fetch-model.sh
+	@scripts/chromium.sh
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) .

@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
 		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
 		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"console": {summary: consoleHelp, run: cmdConsole},
 		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
 		"version": {summary: "print the version", run: cmdVersion},
 	}
@@ -125,6 +126,9 @@ func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*f
 	} else {
 		e.cfg.ShardCount = 1
 	}
+	if e.name == "console" {
+		b.console(&e.cfg, true)
+	}
 	if extra != nil {
 		extra(fs)
 	}
@@ -182,7 +186,8 @@ func newLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
 
 // secrets are the configured values that logs must never show.
 func (e *env) secrets() []string {
-	s := []string{e.cfg.DiscordToken, e.cfg.LLMKey, e.cfg.EmbedKey, e.io.Getenv("OPENAI_API_KEY")}
+	s := []string{e.cfg.DiscordToken, e.cfg.LLMKey, e.cfg.EmbedKey, e.io.Getenv("OPENAI_API_KEY"),
+		e.cfg.ConsoleToken, e.cfg.ConsoleSecret, e.cfg.DiscordClientSecret}
 	dbURL := e.cfg.DatabaseURL
 	if dbURL == "" {
 		dbURL, _ = store.LocateURL(e.io.Getenv, e.io.Dir)

@@ -67,6 +67,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return serveHTTP(ctx, e, e.cfg.InteractionsAddr, b.InteractionsHandler(bot.HTTPConfig{PublicKey: pk}))
 		})
 	}
+	if e.cfg.ConsoleAddr != "" {
+		fns = append(fns, func(ctx context.Context) error { return e.serveConsole(ctx, svc) })
+	}
 	if e.metrics != nil {
 		fns = append(fns, func(ctx context.Context) error {
 			return ops.Serve(ctx, e.cfg.MetricsAddr, e.metrics, ops.HandlerOptions{Logger: e.logger,

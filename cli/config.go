@@ -45,6 +45,9 @@ type Config struct {
 	ShardID, ShardCount                int
 	// Retention is how long stored answers are kept; 0 keeps them.
 	Retention time.Duration
+
+	ConsoleAddr, ConsoleURL, ConsoleToken, ConsoleSecret string
+	DiscordClientID, DiscordClientSecret                 string
 }
 
 // binder registers settings on a flag set with their environment
@@ -111,6 +114,7 @@ func (b *binder) serve(c *Config) {
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
 	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
 	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
+	b.console(c, false)
 }
 
 // dayDuration is a duration flag that also takes whole days, "90d".
@@ -267,6 +271,9 @@ func (c *Config) validate(envErrs []error) error {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			return fmt.Errorf("%s %q: want an http(s) URL", name, u)
 		}
+	}
+	if err := c.validateConsole(); err != nil {
+		return fmt.Errorf("console settings: %w", err)
 	}
 	if err := c.Retrieval.Validate(); err != nil {
 		return fmt.Errorf("retrieval settings: %w", err)

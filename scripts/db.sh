@@ -11,6 +11,13 @@
 # one exists, else built from Debian's source package), and a private cluster
 # is created under .data/pg, owned by a non-root user, listening on a Unix
 # socket in that folder and on 127.0.0.1:${CITEBOT_PG_PORT:-54329}.
+# The application role (citebot) is an ordinary role: LOGIN and CREATEDB
+# (tests make a database each), no SUPERUSER. The cluster's superuser is
+# postgres, reachable only through the Unix socket in the cluster's 0700
+# folder; it creates the vector extension in template1 and in citebot, so
+# the migrations' CREATE EXTENSION IF NOT EXISTS is a no-op for citebot
+# (pgvector is not a trusted extension). A cluster made by an older db.sh,
+# where citebot was the superuser, is migrated on the next run.
 # Works as root (CI) and as a normal user with sudo. Progress goes to stderr;
 # stdout carries only the export line.
 set -euo pipefail
@@ -20,6 +27,7 @@ data=${CITEBOT_DATA_DIR:-$repo/.data}
 port=${CITEBOT_PG_PORT:-54329}
 dbname=citebot
 dbuser=citebot
+admin=postgres
 
 log() { printf 'db: %s\n' "$*" >&2; }
 die() { printf 'db: error: %s\n' "$*" >&2; exit 1; }
@@ -142,15 +150,13 @@ pick_pgdata() {
 init_cluster() {
 	[ -f "$pgdata/PG_VERSION" ] && return 0
 	log "creating a cluster in $pgdata"
-	local pw
-	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 24)
-	printf '%s\n' "$pw" >"$data/pg-password"
-	chmod 600 "$data/pg-password"
+	# initdb wants a password for the superuser when host logins need one;
+	# it is never used: the superuser comes in through the socket only.
 	local pwfile
 	pwfile=$(mktemp)
-	printf '%s\n' "$pw" >"$pwfile"
+	head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$pwfile"
 	[ "$(id -u)" -ne 0 ] || chown "$owner" "$pwfile"
-	if ! run_as "$pgbin/initdb" -D "$pgdata" -U "$dbuser" --pwfile="$pwfile" \
+	if ! run_as "$pgbin/initdb" -D "$pgdata" -U "$admin" --pwfile="$pwfile" \
 		--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1; then
 		rm -f "$pwfile"
 		cat "$data/initdb.log" >&2
@@ -178,12 +184,85 @@ start_cluster() {
 		die "PostgreSQL did not start; see $pgdata/server.log"
 }
 
-create_db() {
-	local psql=("$pgbin/psql" -h "$pgdata" -p "$port" -U "$dbuser" -qAtX -v ON_ERROR_STOP=1)
-	if [ "$(run_as "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
-		run_as "${psql[@]}" -d postgres -c "CREATE DATABASE $dbname" >&2
+# psql_as ROLE DB [psql args]: psql through the cluster's socket.
+psql_as() {
+	local role=$1 db=$2
+	shift 2
+	run_as env PGOPTIONS="-c client_min_messages=warning" "$pgbin/psql" -h "$pgdata" -p "$port" -U "$role" -d "$db" \
+		-qAtX -v ON_ERROR_STOP=1 "$@"
+}
+
+# migrate_bootstrap turns a cluster made by an older db.sh (initdb -U
+# citebot) into the current layout. There citebot is the bootstrap
+# superuser, which owns the system catalogs: taking SUPERUSER away would
+# leave it able to write pg_authid. So that role is renamed to postgres,
+# and citebot is made again, as an ordinary role, by setup_roles.
+migrate_bootstrap() {
+	local boot
+	boot=$(psql_as "$dbuser" postgres -c "SELECT rolname FROM pg_roles WHERE oid = 10" 2>/dev/null) || return 0
+	[ "$boot" = "$dbuser" ] || return 0
+	if [ "$(psql_as "$dbuser" postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$admin'")" = 1 ]; then
+		die "role $dbuser is the cluster's bootstrap superuser and a role $admin exists too: migrate by hand"
 	fi
-	run_as env PGOPTIONS="-c client_min_messages=warning" "${psql[@]}" -d "$dbname" -c "CREATE EXTENSION IF NOT EXISTS vector" >&2
+	log "migrating the cluster: $dbuser is its superuser; renaming that role to $admin"
+	# The session user cannot rename itself: a helper role does it.
+	psql_as "$dbuser" postgres -c "DROP ROLE IF EXISTS citebot_migrate" -c "CREATE ROLE citebot_migrate SUPERUSER LOGIN" >&2
+	psql_as citebot_migrate postgres -c "ALTER ROLE $dbuser RENAME TO $admin" >&2
+	psql_as "$admin" postgres -c "DROP ROLE citebot_migrate" -c "ALTER ROLE $admin PASSWORD NULL" >&2
+}
+
+# setup_roles makes citebot an ordinary role with the password of
+# $data/pg-password (made on first use).
+setup_roles() {
+	if [ ! -s "$data/pg-password" ]; then
+		head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 24 >"$data/pg-password"
+		chmod 600 "$data/pg-password"
+	fi
+	local pw
+	pw=$(cat "$data/pg-password")
+	# The password goes through stdin, not the process list.
+	printf '%s\n' \
+		"SELECT 'CREATE ROLE $dbuser LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$dbuser') \\gexec" \
+		"ALTER ROLE $dbuser LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$pw';" \
+		"DROP ROLE IF EXISTS citebot_migrate;" | psql_as "$admin" postgres >&2
+}
+
+# app_databases lists citebot's database and the tests' (citebot_test_*).
+app_databases() {
+	psql_as "$admin" postgres -c "SELECT datname FROM pg_database WHERE datname = '$dbname' OR datname LIKE '${dbname}\_%'"
+}
+
+# own_objects gives citebot the database db and what the migrations made in
+# it (tables with their indexes and sequences, functions), which an older
+# db.sh left to the superuser; the extension's own objects stay its owner's.
+own_objects() {
+	local db=$1
+	psql_as "$admin" postgres -c "ALTER DATABASE \"$db\" OWNER TO $dbuser" >&2
+	psql_as "$admin" "$db" >&2 <<SQL
+SELECT format('ALTER TABLE %s OWNER TO $dbuser', c.oid::regclass)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relowner <> '$dbuser'::regrole
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+\gexec
+SELECT format('ALTER FUNCTION %s OWNER TO $dbuser', p.oid::regprocedure)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = 'public' AND p.proowner <> '$dbuser'::regrole
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+\gexec
+SQL
+}
+
+create_db() {
+	if [ "$(psql_as "$admin" postgres -c "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
+		psql_as "$admin" postgres -c "CREATE DATABASE $dbname OWNER $dbuser" >&2
+	fi
+	# New databases (the tests') copy template1, vector included.
+	psql_as "$admin" template1 -c "CREATE EXTENSION IF NOT EXISTS vector" >&2
+	psql_as "$admin" "$dbname" -c "CREATE EXTENSION IF NOT EXISTS vector" >&2
+	local db
+	for db in $(app_databases); do
+		own_objects "$db"
+	done
 }
 
 stop() {
@@ -211,6 +290,8 @@ main() {
 	pick_pgdata
 	init_cluster
 	start_cluster
+	migrate_bootstrap
+	setup_roles
 	create_db
 	local url="postgres://$dbuser:$(cat "$data/pg-password")@127.0.0.1:$port/$dbname?sslmode=disable"
 	printf '%s\n' "$url" >"$data/database_url"

@@ -42,6 +42,7 @@ func (s *Server) mux() *http.ServeMux {
 	m.HandleFunc("GET /gateway-ws", s.gw.serve)
 	m.HandleFunc("GET /gateway-ws/", s.gw.serve)
 	m.HandleFunc("GET /attachments/{id}/{name}", s.getAttachment)
+	s.oauthRoutes(m)
 	m.HandleFunc("/", s.unknownRoute)
 	return m
 }

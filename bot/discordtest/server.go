@@ -79,6 +79,8 @@ type Server struct {
 	attachments  map[string][]byte
 	limits       map[string]*injected
 	faults       map[string]*fault
+
+	oauth oauthState // the fake OAuth2 provider (oauth.go)
 }
 
 type interactionState struct {
