@@ -45,18 +45,18 @@ func (b *Bot) cmdIngest(ctx context.Context, c *ictx, o options) error {
 	case att == nil && !isHTTP(url):
 		return c.say(ctx, "The URL must start with http:// or https://.")
 	}
-	return b.withProgress(ctx, c, "Ingest", func(coll string, progress func(IngestProgress)) (IngestSummary, error) {
+	return b.enqueue(ctx, c, "Ingest", func() (Job, error) {
 		if crawl {
-			return b.cfg.Ingester.CrawlURL(ctx, coll, url, progress)
+			return Job{Kind: JobCrawl, URL: url}, nil
 		}
 		if att == nil {
-			return b.cfg.Ingester.IngestURL(ctx, coll, url, progress)
+			return Job{Kind: JobURL, URL: url}, nil
 		}
 		data, err := b.download(ctx, att.URL)
 		if err != nil {
-			return IngestSummary{}, err
+			return Job{}, err
 		}
-		return b.cfg.Ingester.IngestUpload(ctx, coll, att.Filename, data, progress)
+		return Job{Kind: JobUpload, Filename: att.Filename, Data: data}, nil
 	})
 }
 
@@ -96,40 +96,11 @@ func (b *Bot) download(ctx context.Context, url string) ([]byte, error) {
 	return data, nil
 }
 
-// withProgress defers the reply, resolves the channel's collection and
-// runs an ingest there, editing the response with a progress bar
-// at most every EditInterval and finally with the summary.
-func (b *Bot) withProgress(ctx context.Context, c *ictx, what string, run func(coll string, progress func(IngestProgress)) (IngestSummary, error)) error {
-	if err := c.deferReply(ctx, false); err != nil {
-		return err
-	}
-	coll, _, err := b.collection(ctx, c.i.GuildID, c.i.ChannelID)
-	if err != nil {
-		c.fail(ctx, msgFailed, err)
-		return nil
-	}
-	b.logErr(c, c.edit(ctx, rendered{Content: what + " started…"}))
-	st := startThrottle(b.cfg.EditInterval, func(text string) { b.logErr(c, c.edit(ctx, rendered{Content: text})) })
-	sum, err := run(coll, func(p IngestProgress) { st.set(what + " " + progressBar(p)) })
-	st.stop()
-	if err != nil {
-		msg := what + " failed. Check the file or URL and try again."
-		if errors.Is(err, errTooLarge) {
-			msg = fmt.Sprintf("That file is too large; the limit is %d MiB.", b.cfg.MaxUploadBytes>>20)
-		}
-		c.fail(ctx, msg, err)
-		return nil
-	}
-	return c.final(ctx, renderSummary(what, sum))
-}
-
 func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
 	if b.cfg.Ingester == nil {
 		return c.say(ctx, msgNoIngester)
 	}
-	return b.withProgress(ctx, c, "Re-sync", func(coll string, progress func(IngestProgress)) (IngestSummary, error) {
-		return b.cfg.Ingester.Resync(ctx, coll, progress)
-	})
+	return b.enqueue(ctx, c, "Re-sync", func() (Job, error) { return Job{Kind: JobResync}, nil })
 }
 
 func (b *Bot) cmdForget(ctx context.Context, c *ictx, o options) error {

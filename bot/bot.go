@@ -44,6 +44,9 @@ type Config struct {
 	Answers Answers
 	// Ingester serves /ingest and /reingest; optional.
 	Ingester Ingester
+	// Jobs queues /ingest and /reingest, which run in the background;
+	// required with an Ingester.
+	Jobs Jobs
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
 
@@ -67,6 +70,11 @@ type Config struct {
 	AnswerTimeout  time.Duration // one answer; default 2 min
 	ShutdownGrace  time.Duration // answers in flight at shutdown; default 20 s
 	HistoryTurns   int           // turns of history per thread; default 6
+	JobWorkers     int           // jobs run at once by this process; default 1
+	JobLease       time.Duration // a job's lease, renewed every third of it; default 1 min
+	JobPoll        time.Duration // between looks for queued jobs; default 5 s
+	JobTimeout     time.Duration // one job; default 1 h
+	MaxJobAttempts int           // claims of a job before it is failed; default 3
 	// Observer receives rate-limit refusals, queue depth and send errors;
 	// optional.
 	Observer Observer
@@ -93,6 +101,11 @@ func (c *Config) defaults() {
 	setDefault(&c.AnswerTimeout, 2*time.Minute)
 	setDefault(&c.ShutdownGrace, 20*time.Second)
 	setDefault(&c.HistoryTurns, 6)
+	setDefault(&c.JobWorkers, 1)
+	setDefault(&c.JobLease, time.Minute)
+	setDefault(&c.JobPoll, 5*time.Second)
+	setDefault(&c.JobTimeout, time.Hour)
+	setDefault(&c.MaxJobAttempts, 3)
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, d T) {
@@ -126,6 +139,10 @@ type Bot struct {
 	track    tracker
 	workCtx  context.Context
 	stopWork context.CancelFunc
+	// owner names this process on the jobs it claims; jobWake wakes a
+	// worker when a job is queued here.
+	owner   string
+	jobWake chan struct{}
 	// connected is true between READY (or RESUMED) and a disconnect.
 	connected atomic.Bool
 }
@@ -155,13 +172,18 @@ func New(s *discordgo.Session, cfg Config) (*Bot, error) {
 	if s == nil || cfg.Answerer == nil || cfg.Library == nil || cfg.Answers == nil {
 		return nil, errors.New("bot needs a session, an answerer, a library and an answer store")
 	}
+	if cfg.Ingester != nil && cfg.Jobs == nil {
+		return nil, errors.New("bot needs a job queue to ingest")
+	}
 	cfg.defaults()
 	b := &Bot{
 		s: s, cfg: cfg, log: cfg.Logger,
-		users:  newBuckets(cfg.UserRate, 10000, time.Now),
-		guilds: newBuckets(cfg.GuildRate, 10000, time.Now),
-		pool:   newPool(cfg.Workers, cfg.QueueSize),
-		seen:   newSeenSet(8192),
+		users:   newBuckets(cfg.UserRate, 10000, time.Now),
+		guilds:  newBuckets(cfg.GuildRate, 10000, time.Now),
+		pool:    newPool(cfg.Workers, cfg.QueueSize),
+		seen:    newSeenSet(8192),
+		owner:   newOwner(),
+		jobWake: make(chan struct{}, 1),
 	}
 	b.workCtx, b.stopWork = context.WithCancel(context.Background())
 	b.cmds = map[string]*command{}
@@ -195,8 +217,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	waitJobs := b.startJobs(jobsCtx)
 	<-ctx.Done()
-	b.shutdown()
+	stopJobs() // running jobs are handed back for the next process to resume
+	b.shutdown(waitJobs)
 	return nil
 }
 
@@ -214,11 +239,12 @@ func (b *Bot) open() error {
 	return fmt.Errorf("connect to discord gateway: %w", err)
 }
 
-func (b *Bot) shutdown() {
+func (b *Bot) shutdown(waitJobs func()) {
 	b.log.Info("discord bot stopping", slog.Int("in_flight", b.track.count()))
 	if !b.track.drain(b.cfg.ShutdownGrace) {
 		b.log.Warn("discord answers cut short at shutdown", slog.Int("in_flight", b.track.count()))
 	}
+	waitJobs()
 	b.stopWork()
 	if err := b.s.Close(); err != nil {
 		b.log.Warn("discord close", slog.Any("err", err))

@@ -159,7 +159,7 @@ func TestIngestCrawl(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			i := h.srv.Command(t, admin, "ingest", tt.opts...)
-			if m := h.original(t, i, func(m discordgo.Message) bool { return !strings.HasSuffix(m.Content, "started…") }); !strings.Contains(m.Content, tt.want) {
+			if m := h.original(t, i, func(m discordgo.Message) bool { return !strings.HasSuffix(m.Content, "…") }); !strings.Contains(m.Content, tt.want) {
 				t.Errorf("reply = %q, want %q", m.Content, tt.want)
 			}
 			if diff := cmp.Diff(tt.crawls, h.ing.crawled()); diff != "" {

@@ -170,6 +170,19 @@ type fakeIngester struct {
 	uploads map[string][]byte
 	resyncs []string
 	crawls  []string
+	hold    chan struct{} // when not nil, Resync waits for it to close
+}
+
+func (f *fakeIngester) setHold(c chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hold = c
+}
+
+func (f *fakeIngester) resyncCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.resyncs)
 }
 
 func (f *fakeIngester) IngestUpload(_ context.Context, coll, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
@@ -197,10 +210,18 @@ func (f *fakeIngester) crawled() []string {
 	return slices.Clone(f.crawls)
 }
 
-func (f *fakeIngester) Resync(_ context.Context, coll string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+func (f *fakeIngester) Resync(ctx context.Context, coll string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
 	f.mu.Lock()
 	f.resyncs = append(f.resyncs, coll)
+	hold := f.hold
 	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return bot.IngestSummary{}, ctx.Err()
+		}
+	}
 	for i := range 3 {
 		progress(bot.IngestProgress{Done: i + 1, Total: 3})
 	}
@@ -222,6 +243,7 @@ type harness struct {
 	lib  *fakeLibrary
 	ing  *fakeIngester
 	st   *fakeAnswers
+	jobs *fakeJobs
 	stop func()
 }
 
@@ -241,7 +263,7 @@ var (
 func start(t testing.TB, opts discordtest.Options, tweak func(*bot.Config)) *harness {
 	t.Helper()
 	h := &harness{srv: discordtest.New(t, opts), ans: &fakeAnswerer{}, lib: newLibrary(), ing: &fakeIngester{uploads: map[string][]byte{}},
-		st: &fakeAnswers{}}
+		st: &fakeAnswers{}, jobs: &fakeJobs{}}
 	h.run(t, tweak)
 	h.srv.GuildCreate(t, guildA, "Guild A", chanA)
 	h.srv.GuildCreate(t, guildB, "Guild B", chanB)
@@ -260,7 +282,7 @@ func (h *harness) restart(t testing.TB, tweak func(*bot.Config)) {
 
 func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
 	t.Helper()
-	cfg := bot.Config{Answerer: h.ans, Summarizer: fakeSummarizer{}, Library: h.lib, Ingester: h.ing, Answers: h.st, DevGuildID: devGuild,
+	cfg := bot.Config{Answerer: h.ans, Summarizer: fakeSummarizer{}, Library: h.lib, Ingester: h.ing, Answers: h.st, Jobs: h.jobs, DevGuildID: devGuild,
 		Logger: discardLogger(), ShutdownGrace: 5 * time.Second, EditInterval: 50 * time.Millisecond,
 		UserRate: bot.Rate{Burst: 1000, Every: time.Millisecond}, GuildRate: bot.Rate{Burst: 1000, Every: time.Millisecond}}
 	if tweak != nil {
@@ -273,7 +295,8 @@ func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
 	if h.bot, err = bot.New(s, cfg); err != nil {
 		t.Fatal(err)
 	}
-	readies := h.srv.Readies()
+	const register = "PUT /applications/{app}/guilds/{guild}/commands"
+	registered := len(h.srv.CallsTo(register))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.bot.Run(ctx) }()
@@ -283,14 +306,16 @@ func (h *harness) run(t testing.TB, tweak func(*bot.Config)) {
 			t.Errorf("run: %v", err)
 		}
 	}
-	if readies == 0 {
+	if registered == 0 {
 		t.Cleanup(func() {
 			if h.stop != nil {
 				h.stop()
 			}
 		})
 	}
-	discordtest.WaitFor(t, func() bool { _, ok := h.srv.Commands(devGuild); return ok && h.srv.Readies() > readies }, wait)
+	// Ready once this bot has registered its commands (a restart finds the
+	// first bot's commands already there).
+	discordtest.WaitFor(t, func() bool { return len(h.srv.CallsTo(register)) > registered }, wait)
 }
 
 // original waits for an interaction's original response to satisfy pred.
@@ -415,4 +440,94 @@ func customID(t testing.TB, m discordgo.Message, prefix string) string {
 	}
 	t.Fatalf("no %q button on message %+v", prefix, m.Components)
 	return ""
+}
+
+// fakeJobs is an in-memory job queue with leases, as the store keeps it.
+type fakeJobs struct {
+	mu   sync.Mutex
+	jobs []*fakeJob
+}
+
+type fakeJob struct {
+	bot.Job
+	state    string // queued, running, done, failed
+	owner    string
+	lease    time.Time
+	progress bot.IngestProgress
+	sum      bot.IngestSummary
+	failure  string
+}
+
+func (f *fakeJobs) EnqueueJob(_ context.Context, j bot.Job) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j.ID = int64(len(f.jobs) + 1)
+	f.jobs = append(f.jobs, &fakeJob{Job: j, state: "queued"})
+	return j.ID, nil
+}
+
+func (f *fakeJobs) ClaimJob(_ context.Context, owner string, lease time.Duration) (bot.Job, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, j := range f.jobs {
+		if j.state == "queued" || (j.state == "running" && time.Now().After(j.lease)) {
+			j.state, j.owner, j.lease = "running", owner, time.Now().Add(lease)
+			j.Attempts++
+			return j.Job, true, nil
+		}
+	}
+	return bot.Job{}, false, nil
+}
+
+func (f *fakeJobs) held(id int64, owner string) (*fakeJob, error) {
+	j := f.jobs[id-1]
+	if j.owner != owner || j.state != "running" {
+		return nil, bot.ErrLeaseLost
+	}
+	return j, nil
+}
+
+func (f *fakeJobs) HeartbeatJob(_ context.Context, id int64, owner string, p bot.IngestProgress, lease time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, err := f.held(id, owner)
+	if err == nil {
+		j.lease, j.progress = time.Now().Add(lease), p
+	}
+	return err
+}
+
+func (f *fakeJobs) FinishJob(_ context.Context, id int64, owner string, sum bot.IngestSummary, failure string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, err := f.held(id, owner)
+	if err == nil {
+		j.state, j.sum, j.failure = "done", sum, failure
+		if failure != "" {
+			j.state = "failed"
+		}
+	}
+	return err
+}
+
+func (f *fakeJobs) ReleaseJob(_ context.Context, id int64, owner string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if j, err := f.held(id, owner); err == nil {
+		j.lease = time.Now().Add(-time.Millisecond)
+	}
+	return nil
+}
+
+func (f *fakeJobs) SetJobMessage(_ context.Context, id int64, messageID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.jobs[id-1].MessageID = messageID
+	return nil
+}
+
+func (f *fakeJobs) job(id int64) fakeJob {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return *f.jobs[id-1]
 }

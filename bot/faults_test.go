@@ -43,9 +43,9 @@ func TestFinalEditRejectedFallsBack(t *testing.T) {
 		{"ask, only the notice accepted", 2, func(h *harness) *discordgo.Interaction {
 			return h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q"))
 		}, "went wrong"},
-		{"reingest summary", 2, func(h *harness) *discordgo.Interaction {
-			return h.srv.Command(t, admin, "reingest")
-		}, "went wrong"},
+		{"summary, plain text accepted", 1, func(h *harness) *discordgo.Interaction {
+			return h.srv.Command(t, member, "summary", discordtest.StringOption("document", "a.md"))
+		}, "Summary of a.md"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -87,4 +88,64 @@ func enforceRetention(ctx context.Context, log *slog.Logger, s *store.Store, kee
 		case <-t.C:
 		}
 	}
+}
+
+// jobs adapts the store's job table to the Discord layer's queue.
+type jobs struct{ s *store.Store }
+
+func (q jobs) EnqueueJob(ctx context.Context, j bot.Job) (int64, error) {
+	return q.s.EnqueueJob(ctx, store.Job{Kind: j.Kind, Collection: j.Collection,
+		Params: store.JobParams{URL: j.URL, Filename: j.Filename}, Data: j.Data, GuildID: j.GuildID,
+		ChannelID: j.ChannelID, AppID: j.AppID, Token: j.Token, TokenAt: j.TokenAt, MessageID: j.MessageID})
+}
+
+func (q jobs) ClaimJob(ctx context.Context, owner string, lease time.Duration) (bot.Job, bool, error) {
+	j, ok, err := q.s.ClaimJob(ctx, owner, lease)
+	if err != nil || !ok {
+		return bot.Job{}, ok, err
+	}
+	return bot.Job{ID: j.ID, Kind: j.Kind, Collection: j.Collection, URL: j.Params.URL, Filename: j.Params.Filename,
+		Data: j.Data, Attempts: j.Attempts, GuildID: j.GuildID, ChannelID: j.ChannelID, AppID: j.AppID,
+		Token: j.Token, TokenAt: j.TokenAt, MessageID: j.MessageID}, true, nil
+}
+
+// leaseErr maps the store's lease sentinel to the Discord layer's.
+func leaseErr(err error) error {
+	if errors.Is(err, store.ErrLeaseLost) {
+		return fmt.Errorf("%w: %w", bot.ErrLeaseLost, err)
+	}
+	return err
+}
+
+func (q jobs) HeartbeatJob(ctx context.Context, id int64, owner string, p bot.IngestProgress, lease time.Duration) error {
+	return leaseErr(q.s.HeartbeatJob(ctx, id, owner, store.JobProgress{Done: p.Done, Total: p.Total, Current: p.Current}, lease))
+}
+
+func (q jobs) FinishJob(ctx context.Context, id int64, owner string, sum bot.IngestSummary, failure string) error {
+	return leaseErr(q.s.FinishJob(ctx, id, owner, jobResult(sum), failure))
+}
+
+func (q jobs) ReleaseJob(ctx context.Context, id int64, owner string) error {
+	return q.s.ReleaseJob(ctx, id, owner)
+}
+
+func (q jobs) SetJobMessage(ctx context.Context, id int64, messageID string) error {
+	return q.s.SetJobMessage(ctx, id, messageID)
+}
+
+// JobResult is a finished job's summary as stored in jobs.result and
+// printed by `citebot jobs --json`.
+type JobResult struct {
+	Added     int      `json:"added"`
+	Updated   int      `json:"updated"`
+	Unchanged int      `json:"unchanged"`
+	Removed   int      `json:"removed"`
+	Failed    int      `json:"failed"`
+	Chunks    int      `json:"chunks"`
+	Errors    []string `json:"errors,omitempty"`
+}
+
+func jobResult(s bot.IngestSummary) JobResult {
+	return JobResult{Added: s.Added, Updated: s.Updated, Unchanged: s.Unchanged, Removed: s.Removed,
+		Failed: s.Failed, Chunks: s.Chunks, Errors: s.Errors}
 }

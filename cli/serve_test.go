@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -63,6 +64,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 		t.Errorf("another guild saw the first guild's documents:\n%s", got)
 	}
 	checkMetrics(t, metricsAddr)
+	checkReingestJob(t, env, srv, guild)
 	cancel()
 	select {
 	case r := <-done:
@@ -145,4 +147,34 @@ func render(m discordgo.Message) string {
 		}
 	}
 	return b.String()
+}
+
+// checkReingestJob runs /reingest, which the serve process runs as a job
+// and reports in the command's response, and lists it with citebot jobs.
+func checkReingestJob(t *testing.T, env map[string]string, srv *discordtest.Server, guild string) {
+	t.Helper()
+	admin := discordtest.Invoker{GuildID: guild, ChannelID: "800000000000000001", UserID: "600000000000000002",
+		Permissions: discordgo.PermissionManageGuild}
+	i := srv.Command(t, admin, "reingest")
+	srv.WaitFor(t, func() bool {
+		m, ok := srv.Original(i.Token)
+		return ok && strings.HasPrefix(m.Content, "Re-sync done")
+	}, 60*time.Second)
+	r := run(t, env, "jobs", "--json")
+	var js []struct {
+		ID       int64           `json:"id"`
+		Kind     string          `json:"kind"`
+		State    string          `json:"state"`
+		Attempts int             `json:"attempts"`
+		Result   json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &js); err != nil || r.err != nil {
+		t.Fatalf("jobs --json: %v %v\n%s", err, r.err, r.stdout)
+	}
+	if len(js) != 1 || js[0].Kind != "resync" || js[0].State != "done" || js[0].Attempts != 1 || !strings.Contains(string(js[0].Result), `"unchanged"`) {
+		t.Errorf("jobs = %+v", js)
+	}
+	if r := run(t, env, "jobs"); !strings.Contains(r.stdout, "resync") || !strings.Contains(r.stdout, "done") {
+		t.Errorf("jobs table:\n%s", r.stdout)
+	}
 }
