@@ -58,7 +58,7 @@ type page struct {
 	err   error
 }
 
-// crawler walks one site, one request at a time.
+// crawler walks one site.
 type crawler struct {
 	start  *url.URL
 	scope  string // path prefix the crawl stays under
@@ -67,7 +67,7 @@ type crawler struct {
 	load   loader.Options
 	robots *robots
 	delay  time.Duration
-	last   time.Time
+	hosts  *hosts
 	pages  int
 }
 
@@ -76,7 +76,7 @@ type queued struct {
 	depth int
 }
 
-func newCrawler(start string, opts CrawlOptions, single bool, load loader.Options) (*crawler, error) {
+func newCrawler(start string, opts CrawlOptions, single bool, load loader.Options, h *hosts) (*crawler, error) {
 	u, err := url.Parse(start)
 	if err != nil || normalize(u) == "" {
 		return nil, fmt.Errorf("crawl %s: not an http(s) URL", start)
@@ -87,7 +87,7 @@ func newCrawler(start string, opts CrawlOptions, single bool, load loader.Option
 		opts = CrawlOptions{Depth: -1, MaxPages: 1}
 	}
 	return &crawler{start: u, scope: scope, opts: opts.withDefaults(), single: single, load: load,
-		robots: &robots{}, delay: opts.Delay}, nil
+		robots: &robots{}, delay: opts.Delay, hosts: h}, nil
 }
 
 // crawl fetches the site's pages, known ones with their validators, and
@@ -228,19 +228,15 @@ func (c *crawler) get(ctx context.Context, u string) (*loader.Page, error) {
 	return c.getWith(ctx, u, loader.Validators{})
 }
 
-// getWith waits for the site's delay, then fetches.
+// getWith fetches when it is the host's turn (see hosts).
 func (c *crawler) getWith(ctx context.Context, u string, v loader.Validators) (*loader.Page, error) {
-	if wait := c.delay - time.Since(c.last); !c.last.IsZero() && wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
-	defer func() { c.last = time.Now() }()
-	return loader.Fetch(ctx, u, v, c.load)
+	var p *loader.Page
+	err := c.hosts.do(ctx, c.start.Host, c.delay, func() error {
+		var err error
+		p, err = loader.Fetch(ctx, u, v, c.load)
+		return err
+	})
+	return p, err
 }
 
 func (c *crawler) siteURL(p string) string {

@@ -162,3 +162,24 @@ func TestGitRemoteRefusesOtherProtocols(t *testing.T) {
 		t.Errorf("summary = %+v, want the file:// clone refused", sum.Sources)
 	}
 }
+
+func TestGitCredentialsNeverShown(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	r, _ := newRunner(t, source.Config{})
+	spec := source.Spec{Kind: store.SourceKindGit, Location: "git+https://someone:s3cret-token@127.0.0.1:1/team/handbook.git"}
+	sum, err := r.Add(t.Context(), "creds", []source.Spec{spec}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := sum.Sources[0]
+	if res.Failed != 1 || res.Location != "git+https://127.0.0.1:1/team/handbook.git" {
+		t.Errorf("result = %+v, want one failure at the location without user info", res)
+	}
+	for _, f := range res.Failures {
+		if strings.Contains(f.Source+f.Err, "s3cret") {
+			t.Errorf("failure shows the token: %+v", f)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func (r *Runner) syncSite(ctx context.Context, src store.Source, res *Result) er
 			return fmt.Errorf("crawl options: %w", err)
 		}
 	}
-	c, err := newCrawler(src.Location, opts, src.Kind == store.SourceKindURL, r.cfg.Loader)
+	c, err := newCrawler(src.Location, opts, src.Kind == store.SourceKindURL, r.cfg.Loader, &r.hosts)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/citebot/citebot/rag/ingest"
@@ -63,6 +65,7 @@ type Runner struct {
 	in    Ingester
 	cfg   Config
 	git   gitRunner
+	hosts hosts // one request at a time per host, across crawls
 }
 
 // New returns a Runner.
@@ -206,16 +209,33 @@ func (r *Runner) syncOne(ctx context.Context, src store.Source) Result {
 	} else if ctx.Err() == nil {
 		r.sourceFailed(ctx, src, &res, err)
 	}
-	if err != nil && ctx.Err() == nil {
+	hideCredentials(&res)
+	if err != nil && ctx.Err() == nil && len(res.Failures) > 0 {
 		r.cfg.Logger.WarnContext(ctx, "sync source failed", slog.String("collection", src.Collection),
-			slog.String("kind", src.Kind), slog.String("location", src.Location), slog.Any("err", err))
+			slog.String("kind", src.Kind), slog.String("location", res.Location), slog.String("err", res.Failures[len(res.Failures)-1].Err))
 	}
 	res.Failed = len(res.Failures)
 	r.cfg.Logger.InfoContext(ctx, "sync source", slog.String("collection", src.Collection),
-		slog.String("kind", src.Kind), slog.String("location", src.Location), slog.Int("added", res.Added),
+		slog.String("kind", src.Kind), slog.String("location", res.Location), slog.Int("added", res.Added),
 		slog.Int("changed", res.Changed), slog.Int("unchanged", res.Unchanged), slog.Int("removed", res.Removed),
-		slog.Int("failed", res.Failed))
+		slog.Int("failed", len(res.Failures)))
 	return res
+}
+
+// hideCredentials removes the user info of a repository URL
+// (git+https://user:token@host/...) from what a result shows: its
+// location and failures, git's messages included.
+func hideCredentials(res *Result) {
+	u, err := url.Parse(strings.TrimPrefix(res.Location, gitPrefix))
+	if err != nil || u.User == nil {
+		return
+	}
+	secret := u.User.String() + "@"
+	hide := func(s string) string { return strings.ReplaceAll(s, secret, "") }
+	res.Location = hide(res.Location)
+	for i, f := range res.Failures {
+		res.Failures[i] = ingest.Failure{Source: hide(f.Source), Err: hide(f.Err)}
+	}
 }
 
 // sourceFailed records a failed read of the whole source and prunes it

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Job states, as stored in jobs.state (migration 007's CHECK).
+// Job states, as stored in jobs.state (migration 008's CHECK).
 const (
 	JobQueued  = "queued"
 	JobRunning = "running"
