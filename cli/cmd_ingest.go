@@ -152,10 +152,19 @@ func crawlDepth(d int) int {
 	return d
 }
 
-// syncProgress prints a line per source read.
+// syncProgress prints a line per source read and, at most every two
+// seconds, the page or file being read.
 func syncProgress(w io.Writer) func(source.Progress) {
+	var last time.Time
 	return func(p source.Progress) {
 		r := p.Result
+		if p.Page != "" {
+			if time.Since(last) >= 2*time.Second {
+				last = time.Now()
+				fmt.Fprintf(w, "sync %d/%d: %s %s: reading %s\n", p.Done+1, p.Total, r.Kind, r.Location, p.Page)
+			}
+			return
+		}
 		fmt.Fprintf(w, "sync %d/%d: %s %s: %d added, %d changed, %d unchanged, %d removed, %d failed\n",
 			p.Done, p.Total, r.Kind, r.Location, r.Added, r.Changed, r.Unchanged, r.Removed, r.Failed)
 	}

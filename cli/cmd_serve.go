@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
@@ -206,7 +207,7 @@ func adaptSources(progress func(bot.IngestProgress)) func(source.Progress) {
 		return nil
 	}
 	return func(p source.Progress) {
-		progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: p.Result.Location})
+		progress(bot.IngestProgress{Done: p.Done, Total: p.Total, Current: cmp.Or(p.Page, p.Result.Location)})
 	}
 }
 

@@ -18,11 +18,12 @@ import (
 
 // syncPath ingests a file or folder again and removes the documents of
 // files gone from under it. A missing root fails the source.
-func (r *Runner) syncPath(ctx context.Context, src store.Source, res *Result) error {
+func (r *Runner) syncPath(ctx context.Context, src store.Source, res *Result, read func(string)) error {
 	if _, err := os.Stat(src.Location); err != nil {
 		return fmt.Errorf("read %s: %w", src.Location, err)
 	}
-	sum, err := r.in.Ingest(ctx, src.Collection, []string{src.Location}, ingest.Options{})
+	sum, err := r.in.Ingest(ctx, src.Collection, []string{src.Location}, ingest.Options{
+		Progress: func(p ingest.Progress) { read(p.Source) }})
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (r *Runner) underPath(ctx context.Context, src store.Source) ([]string, err
 
 // syncSite fetches a URL source's page, or a crawl source's site, with
 // conditional requests, and stores what changed.
-func (r *Runner) syncSite(ctx context.Context, src store.Source, res *Result) error {
+func (r *Runner) syncSite(ctx context.Context, src store.Source, res *Result, read func(string)) error {
 	var opts CrawlOptions
 	if len(src.Options) > 0 {
 		if err := json.Unmarshal(src.Options, &opts); err != nil {
@@ -77,28 +78,29 @@ func (r *Runner) syncSite(ctx context.Context, src store.Source, res *Result) er
 	}
 	var docs []*loader.Document
 	var fresh []store.SourceItem
-	read := 0
+	fetched := 0
 	var writeErr error
 	err = c.crawl(ctx, known, func(p page) {
+		defer read(p.key)
 		switch {
 		case p.err != nil:
 			writeErr = errors.Join(writeErr, r.itemFailed(ctx, src, known, p.key, p.err, res))
 		case p.alias:
-			read++
+			fetched++
 			writeErr = errors.Join(writeErr, r.saveAlias(ctx, src, known[p.key], p.item, res))
 		case p.notModified:
-			read++
+			fetched++
 			res.Unchanged++
 			writeErr = errors.Join(writeErr, r.store.SaveSourceItem(ctx, src.ID, p.item))
 		default:
-			read++
+			fetched++
 			docs, fresh = append(docs, p.doc), append(fresh, p.item)
 		}
 	})
 	if err = errors.Join(err, writeErr); err != nil {
 		return err
 	}
-	if read == 0 && len(res.Failures) > 0 {
+	if fetched == 0 && len(res.Failures) > 0 {
 		first := res.Failures[0].Err
 		res.Failures = nil // reported once, as the source's failure
 		return fmt.Errorf("no page could be read: %s", first)
@@ -195,7 +197,7 @@ func (r *Runner) storeDocs(ctx context.Context, src store.Source, known map[stri
 // syncGit fetches a repository and ingests the files changed since the
 // stored commit (all of them the first time); it returns the commit to
 // store, or "" to keep the old one when some file failed.
-func (r *Runner) syncGit(ctx context.Context, src store.Source, res *Result) (string, error) {
+func (r *Runner) syncGit(ctx context.Context, src store.Source, res *Result, read func(string)) (string, error) {
 	rp, err := openRepo(ctx, src.Location, r.cfg.CacheDir, r.git, r.cfg.Loader.AllowPrivate)
 	if err != nil {
 		return "", err
@@ -238,6 +240,7 @@ func (r *Runner) syncGit(ctx context.Context, src store.Source, res *Result) (st
 			continue
 		}
 		doc, err := r.gitFile(ctx, rp, head, name, size)
+		read(name)
 		if err != nil {
 			res.Failures = append(res.Failures, ingest.Failure{Source: name, Err: err.Error()})
 			continue

@@ -254,12 +254,18 @@ func TestCrawlSitemap(t *testing.T) {
 <url><loc>` + srv.URL + `/other/x</loc></url></urlset>`
 	r, s := newRunner(t, source.Config{})
 	spec := source.Spec{Kind: store.SourceKindCrawl, Location: srv.URL + "/kb/"}
-	if _, err := r.Add(t.Context(), "kb", []source.Spec{spec}, nil); err != nil {
+	var events []string
+	progress := func(p source.Progress) { events = append(events, fmt.Sprintf("%d/%d %s", p.Done, p.Total, p.Page)) }
+	if _, err := r.Add(t.Context(), "kb", []source.Spec{spec}, progress); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{srv.URL + "/kb/", srv.URL + "/kb/one", srv.URL + "/kb/two"}
 	if diff := cmp.Diff(want, documents(t, s, "kb")); diff != "" {
 		t.Errorf("documents (-want +got):\n%s", diff)
+	}
+	wantEvents := []string{"0/1 " + want[0], "0/1 " + want[1], "0/1 " + want[2], "1/1 "}
+	if diff := cmp.Diff(wantEvents, events); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 }
 

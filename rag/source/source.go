@@ -117,10 +117,14 @@ type Summary struct {
 	Elapsed   time.Duration `json:"elapsed_ns"`
 }
 
-// Progress is reported after each source.
+// Progress is reported after each page or file a source reads, with
+// Page set, and after each source, with its Result.
 type Progress struct {
+	// Done counts the sources finished of Total.
 	Done, Total int
-	Result      Result
+	// Page is the page, file or document just read; "" when a source is done.
+	Page   string
+	Result Result
 }
 
 // Add remembers the sources of collection and reads each of them now.
@@ -172,7 +176,13 @@ func (r *Runner) run(ctx context.Context, srcs []store.Source, progress func(Pro
 	start := time.Now()
 	var sum Summary
 	for i, src := range srcs {
-		res := r.syncOne(ctx, src)
+		read := func(p string) {
+			if progress != nil {
+				progress(Progress{Done: i, Total: len(srcs), Page: p,
+					Result: Result{Collection: src.Collection, Kind: src.Kind, Location: src.Location}})
+			}
+		}
+		res := r.syncOne(ctx, src, read)
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
@@ -192,17 +202,18 @@ func (r *Runner) run(ctx context.Context, srcs []store.Source, progress func(Pro
 
 // syncOne reads one source; a source that cannot be read at all is
 // counted as failed and, the second time in a row, pruned.
-func (r *Runner) syncOne(ctx context.Context, src store.Source) Result {
+// read is told of each page or file read.
+func (r *Runner) syncOne(ctx context.Context, src store.Source, read func(string)) Result {
 	res := Result{Collection: src.Collection, Kind: src.Kind, Location: src.Location}
 	var rev string
 	var err error
 	switch src.Kind {
 	case store.SourceKindPath:
-		err = r.syncPath(ctx, src, &res)
+		err = r.syncPath(ctx, src, &res, read)
 	case store.SourceKindURL, store.SourceKindCrawl:
-		err = r.syncSite(ctx, src, &res)
+		err = r.syncSite(ctx, src, &res, read)
 	case store.SourceKindGit:
-		rev, err = r.syncGit(ctx, src, &res)
+		rev, err = r.syncGit(ctx, src, &res, read)
 	}
 	if err == nil {
 		err = r.store.SourceSynced(ctx, src.ID, rev)

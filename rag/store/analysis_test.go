@@ -85,8 +85,8 @@ func TestProximityFavoursTermsTogether(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := search(t, s, store.SearchParams{Collection: "prox", Mode: rag.ModeText, Text: "alpha beta", Model: m,
-				K: 10, TextWeight: 1, ProximityWeight: tc.wp})
+			got := search(t, s, store.SearchParams{Collection: "prox", Mode: rag.ModeHybrid, Text: "alpha beta", Vector: v,
+				Model: m, K: 2, TextWeight: 1, ProximityWeight: tc.wp})
 			if diff := cmp.Diff(tc.want, sources(got)); diff != "" {
 				t.Errorf("order (-want +got):\n%s", diff)
 			}

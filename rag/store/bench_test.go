@@ -113,7 +113,8 @@ func BenchmarkHybridQuery(b *testing.B) {
 			}
 			query := func() store.SearchParams {
 				return store.SearchParams{Collection: coll, Mode: rag.ModeHybrid, Text: sy.text(8), Vector: sy.vector(),
-					Model: m, K: 10, Candidates: 50, TextWeight: 0.7, VectorWeight: 0.3, K1: 1.2, B: 0.75, Neighbours: 1}
+					Model: m, K: 10, Candidates: 50, TextWeight: 0.4, VectorWeight: 0.4, ProximityWeight: 0.2, K1: 1.2, B: 0.75,
+					Neighbours: 1}
 			}
 			for range 20 {
 				if _, err := s.Search(b.Context(), query()); err != nil {

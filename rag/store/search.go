@@ -142,9 +142,10 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 	cand := max(p.Candidates, p.K)
 	useText, useVec := p.Mode != rag.ModeVector, p.Mode != rag.ModeText
 	wt, wv, wp := p.TextWeight, p.VectorWeight, p.ProximityWeight
+	// One leg alone is that leg's ranking; proximity is part of the fusion.
 	switch p.Mode {
 	case rag.ModeText:
-		wt, wv = 1, 0
+		wt, wv, wp = 1, 0, 0
 	case rag.ModeVector:
 		wt, wv, wp = 0, 1, 0
 	}
