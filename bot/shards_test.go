@@ -41,7 +41,9 @@ func TestShardsAnswerTheirGuilds(t *testing.T) {
 				t.Errorf("shard %d: %v", n, err)
 			}
 		})
-		discordtest.WaitFor(t, func() bool { return srv.ShardConnected(n) && len(srv.CallsTo("PUT /applications/{app}/guilds/{guild}/commands")) > n }, wait)
+		discordtest.WaitFor(t, func() bool {
+			return srv.ShardConnected(n) && len(srv.CallsTo("PUT /applications/{app}/guilds/{guild}/commands")) > n
+		}, wait)
 	}
 	for n := range 2 {
 		g := guildOnShard(n, 2)

@@ -132,5 +132,8 @@ func TestReplicasShareState(t *testing.T) {
 	}, 30*time.Second)
 	ask := srv.Command(t, discordtest.Invoker{GuildID: guilds[0], ChannelID: "800000000000000000", UserID: "600000000000000002"},
 		"ask", discordtest.StringOption("question", "How quickly must the on-call engineer answer a page?"))
-	srv.WaitFor(t, func() bool { m, ok := srv.Original(ask.Token); return ok && strings.Contains(render(m), "fifteen minutes") }, 60*time.Second)
+	srv.WaitFor(t, func() bool {
+		m, ok := srv.Original(ask.Token)
+		return ok && strings.Contains(render(m), "fifteen minutes")
+	}, 60*time.Second)
 }
