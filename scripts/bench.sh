@@ -51,9 +51,26 @@ bench_row "discord" bot 'ConcurrentAsk' 5x
 echo "bench: QA set with 1,000 distractors; 200 questions at 50 concurrent through the fake Discord" >&2
 bench_row "end to end" cli 'QAWithDistractors|Load' 1x
 
+echo "bench: PDF parsing (1,000 / 2,000 / 5,000 pages)" >&2
+bench_row "pdf" rag/loader 'PDFPages' 3x
+
+# Hostile inputs of issue 19, generated here (not committed): each is
+# ingested by the citebot binary alone, and its peak memory (PDF worker
+# included) is the row's; --prune drops what earlier runs stored.
+echo "bench: hostile inputs, one ingest each" >&2
+CGO_ENABLED=0 go build -o "$tmp/citebot" .
+mkdir -p "$tmp/hostile"
+go run ./rag/loader/loadertest/gen "$tmp/hostile"
+for f in stream-bomb.pdf long-line.txt words.docx prose.txt; do
+	size=$(($(stat -c %s "$tmp/hostile/$f") / 1000))
+	out=$(/usr/bin/time -f '%M %e' -o "$tmp/mem" "$tmp/citebot" ingest --collection bench-hostile --prune --log-level error "$tmp/hostile/$f" 2>/dev/null || true)
+	read -r peak secs < <(tail -1 "$tmp/mem")
+	result="$(grep -m1 '^failed:' <<<"$out" | sed 's/^failed: "[^"]*": //') $(grep -o '[0-9]* added, .*' <<<"$out" | sed 's/ in .*//'); ${secs} s"
+	row "hostile: $f ($size kB)" "citebot ingest $f" "$result" "$peak"
+done
+
 scifact_rows=()
 if [ -f "$scifact/corpus.jsonl" ]; then
-	CGO_ENABLED=0 go build -o "$tmp/citebot" .
 	for mode in text vector hybrid; do
 		echo "bench: SciFact ($mode; the first run ingests 5,183 abstracts)" >&2
 		cmd="citebot eval beir --corpus \$S/corpus.jsonl --queries \$S/queries.jsonl --qrels \$S/qrels/train.tsv --mode $mode --json"
