@@ -37,6 +37,7 @@ model:
 setup:
 	@scripts/db.sh >/dev/null
 	@scripts/fetch-model.sh
+	@scripts/tools.sh
 	@scripts/chromium.sh
 
 build:

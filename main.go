@@ -37,5 +37,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("working directory: %w", err)
 	}
-	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir})
+	exe, _ := os.Executable() // without it, PDFs are parsed in this process
+	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir, Executable: exe})
 }

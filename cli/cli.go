@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/bot/ops"
+	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -40,6 +41,9 @@ type IO struct {
 	Stderr io.Writer
 	// Dir is the working directory, where the project's database is looked for.
 	Dir string
+	// Executable is the citebot binary, re-run to parse PDFs in a process
+	// of their own; empty, PDFs are parsed in this process.
+	Executable string
 }
 
 // command is one subcommand.
@@ -73,6 +77,8 @@ func Run(ctx context.Context, io IO) error {
 	}
 	name, args := io.Args[0], io.Args[1:]
 	switch name {
+	case loader.PDFWorkerCommand: // hidden: run by ingestion itself
+		return loader.RunPDFWorker(ctx, io.Stdin, io.Stdout)
 	case "help", "-h", "-help", "--help":
 		printUsage(io.Stdout, cmds)
 		return nil

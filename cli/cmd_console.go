@@ -11,7 +11,6 @@ import (
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/console"
-	"github.com/citebot/citebot/rag/loader"
 )
 
 // defaultConsoleAddr is where `citebot console` listens unless told.
@@ -87,7 +86,7 @@ func (e *env) serveConsole(ctx context.Context, svc *services) error {
 		e.logger.WarnContext(ctx, "CITEBOT_CONSOLE_SECRET is unset: console sessions end when this process stops")
 	}
 	up := &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
-		opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}}
+		opts: e.loaderOptions()}
 	c, err := console.New(console.Config{Library: svc.store, Sessions: svc.store, Runs: svc.store, Evals: svc.store,
 		Retriever: svc.retriever, Ingester: consoleIngester{up}, Answerer: svc.pipeline, Logger: e.logger,
 		Token: e.cfg.ConsoleToken, PublicURL: e.cfg.ConsoleURL, DiscordAPI: e.cfg.DiscordAPI,

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/citebot/citebot/rag/ingest"
 	"github.com/citebot/citebot/rag/source"
@@ -174,7 +176,7 @@ func syncProgress(w io.Writer) func(source.Progress) {
 func printSyncSummary(w io.Writer, s source.Summary) {
 	for _, r := range s.Sources {
 		for _, f := range r.Failures {
-			fmt.Fprintf(w, "failed: %s: %s\n", f.Source, f.Err)
+			fmt.Fprintf(w, "failed: %q: %s\n", f.Source, oneLine(f.Err))
 		}
 		if r.Pruned {
 			fmt.Fprintf(w, "pruned: %s %s (failed two syncs in a row)\n", r.Kind, r.Location)
@@ -184,12 +186,29 @@ func printSyncSummary(w io.Writer, s source.Summary) {
 		len(s.Sources), s.Added, s.Changed, s.Unchanged, s.Removed, s.Failed, s.Elapsed.Round(time.Millisecond))
 }
 
+// printSummary lists failures, skips and notes, names quoted so that no
+// file name can forge a line, then the counts.
 func printSummary(w io.Writer, collection string, s ingest.Summary) {
-	for _, f := range s.Failures {
-		fmt.Fprintf(w, "failed: %s: %s\n", f.Source, f.Err)
+	for _, list := range []struct {
+		what string
+		fs   []ingest.Failure
+	}{{"failed", s.Failures}, {"skipped", s.Skips}, {"note", s.Notes}} {
+		for _, f := range list.fs {
+			fmt.Fprintf(w, "%s: %q: %s\n", list.what, f.Source, oneLine(strings.TrimPrefix(f.Err, "load "+f.Source+": ")))
+		}
 	}
-	fmt.Fprintf(w, "collection %q: %d added, %d updated, %d unchanged, %d removed, %d failed; %d chunks (%d embedded) in %s\n",
-		collection, s.Added, s.Updated, s.Unchanged, s.Removed, s.Failed, s.Chunks, s.Embedded, s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "collection %q: %d added, %d changed, %d unchanged, %d removed, %d failed, %d skipped; %d chunks (%d embedded) in %s\n",
+		collection, s.Added, s.Updated, s.Unchanged, s.Removed, s.Failed, s.Skipped, s.Chunks, s.Embedded, s.Elapsed.Round(time.Millisecond))
+}
+
+// oneLine escapes control characters, as %q would without the quotes,
+// so that an error quoting a file name stays on one line.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // progressBar draws ingest progress on a terminal, or logs plain lines.

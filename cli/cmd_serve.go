@@ -92,7 +92,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
-			scrub: ops.NewScrubber(e.secrets()...), opts: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs},
+			scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(),
 			crawlDelay: e.cfg.CrawlDelay}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics

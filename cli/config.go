@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/citebot/citebot/rag/chunk"
+	"github.com/citebot/citebot/rag/loader"
 	"github.com/citebot/citebot/rag/retrieve"
 )
 
@@ -34,6 +36,9 @@ type Config struct {
 	ChunkTokens      int
 	Overlap          int
 	AllowPrivateURLs bool
+	MaxTextBytes     int
+	MaxChunks        int
+	ParseTimeout     time.Duration
 	CrawlDelay       time.Duration
 	GitCache         string
 	SyncInterval     time.Duration
@@ -79,6 +84,15 @@ func (b *binder) common(c *Config) {
 	b.boolv(&c.AllowGeneralKnowledge, "allow-general-knowledge", env("CITEBOT_ALLOW_GENERAL_KNOWLEDGE"), "let the LLM answer beyond the material (env CITEBOT_ALLOW_GENERAL_KNOWLEDGE)")
 	b.intv(&c.MaxQuestion, "max-question", env("CITEBOT_MAX_QUESTION"), 1000, "longest question in characters (env CITEBOT_MAX_QUESTION)")
 	b.retrieval(c)
+	b.ingestion(c)
+}
+
+// ingestion registers the caps on what one document may expand to.
+func (b *binder) ingestion(c *Config) {
+	env := b.env
+	b.intv(&c.MaxTextBytes, "max-text-bytes", env("CITEBOT_MAX_TEXT_BYTES"), loader.DefaultMaxTextBytes, "most text extracted from one document, in bytes (env CITEBOT_MAX_TEXT_BYTES)")
+	b.intv(&c.MaxChunks, "max-chunks", env("CITEBOT_MAX_CHUNKS"), chunk.DefaultMaxChunks, "most chunks of one document (env CITEBOT_MAX_CHUNKS)")
+	b.durv(&c.ParseTimeout, "parse-timeout", env("CITEBOT_PARSE_TIMEOUT"), loader.DefaultParseTimeout, "deadline of parsing one document, OCR included (env CITEBOT_PARSE_TIMEOUT)")
 }
 
 func (b *binder) retrieval(c *Config) {
@@ -253,6 +267,9 @@ func (c *Config) validate(envErrs []error) error {
 		{c.LLMTemperature < 0 || c.LLMTemperature > 2, "--llm-temperature", "must be 0 to 2"},
 		{c.ChunkTokens < 0, "--chunk-tokens", "must not be negative"},
 		{c.Overlap < 0, "--overlap", "must not be negative"},
+		{c.MaxTextBytes < 1, "--max-text-bytes", "must be positive"},
+		{c.MaxChunks < 1, "--max-chunks", "must be positive"},
+		{c.ParseTimeout <= 0, "--parse-timeout", "must be positive"},
 		{c.CrawlDelay < 0, "--crawl-delay", "must not be negative"},
 		{c.GitCache == "", "--git-cache", "must not be empty"},
 		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},

@@ -87,12 +87,22 @@ func (s *services) Close() { s.store.Close() }
 
 func (e *env) ingester(s *services) *ingest.Ingester {
 	return ingest.New(s.store, s.model, ingest.Config{ChunkTokens: e.cfg.ChunkTokens, Overlap: e.cfg.Overlap,
-		BatchSize: e.cfg.EmbedBatch, Logger: e.logger,
-		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
+		BatchSize: e.cfg.EmbedBatch, MaxChunks: e.cfg.MaxChunks, Logger: e.logger, Loader: e.loaderOptions()})
+}
+
+// loaderOptions are the settings of every loader: caps, the parse
+// deadline and, when the binary is known, the PDF worker process.
+func (e *env) loaderOptions() loader.Options {
+	opts := loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs, MaxTextBytes: int64(e.cfg.MaxTextBytes),
+		ParseTimeout: e.cfg.ParseTimeout}
+	if e.io.Executable != "" {
+		opts.PDFWorker = []string{e.io.Executable, loader.PDFWorkerCommand}
+	}
+	return opts
 }
 
 // sourceRunner remembers and re-syncs the collection's sources.
 func (e *env) sourceRunner(s *services) *source.Runner {
 	return source.New(s.store, e.ingester(s), source.Config{CacheDir: e.cfg.GitCache, Logger: e.logger,
-		Loader: loader.Options{AllowPrivate: e.cfg.AllowPrivateURLs}})
+		Loader: e.loaderOptions()})
 }

@@ -51,9 +51,27 @@ bench_row "discord" bot 'ConcurrentAsk' 5x
 echo "bench: QA set with 1,000 distractors; 200 questions at 50 concurrent through the fake Discord" >&2
 bench_row "end to end" cli 'QAWithDistractors|Load' 1x
 
+echo "bench: PDF parsing (1,000 / 2,000 / 5,000 pages)" >&2
+bench_row "pdf" rag/loader 'PDFPages' 3x
+
+# Hostile inputs of issue 19, generated here (not committed): each is
+# ingested by the citebot binary alone, and its peak memory (PDF worker
+# included) is the row's; --prune drops what earlier runs stored.
+echo "bench: hostile inputs, one ingest each (prose.txt, 5 MB accepted, embeds about 15,000 chunks: takes minutes)" >&2
+CGO_ENABLED=0 go build -o "$tmp/citebot" .
+mkdir -p "$tmp/hostile"
+go run ./rag/loader/loadertest/gen "$tmp/hostile"
+for f in stream-bomb.pdf long-line.txt words.docx prose.txt; do
+	size=$(($(stat -c %s "$tmp/hostile/$f") / 1000))
+	out=$(/usr/bin/time -f '%M %e' -o "$tmp/mem" "$tmp/citebot" ingest --collection bench-hostile --prune --log-level error "$tmp/hostile/$f" 2>/dev/null || true)
+	read -r peak secs < <(tail -1 "$tmp/mem")
+	result="$(grep -m1 '^failed:' <<<"$out" | sed 's/^failed: "[^"]*": //') $(grep -o '[0-9]* added, .*' <<<"$out" | sed 's/ in .*//'); ${secs} s"
+	row "hostile: $f ($size kB)" "citebot ingest $f" "$result" "$peak"
+done
+
 scifact_rows=()
+CGO_ENABLED=0 go build -o "$tmp/citebot" .
 if [ -f "$scifact/corpus.jsonl" ]; then
-	CGO_ENABLED=0 go build -o "$tmp/citebot" .
 	for mode in text vector hybrid; do
 		echo "bench: SciFact ($mode; the first run ingests 5,183 abstracts)" >&2
 		cmd="citebot eval beir --corpus \$S/corpus.jsonl --queries \$S/queries.jsonl --qrels \$S/qrels/train.tsv --mode $mode --json"
@@ -61,6 +79,25 @@ if [ -f "$scifact/corpus.jsonl" ]; then
 			--queries "$scifact/queries.jsonl" --qrels "$scifact/qrels/train.tsv" --mode "$mode" --json --log-level warn)
 		scifact_rows+=("| $mode | $(jq -r '[."ndcg@10", ."recall@100", ."recall@10", ."mrr@10"] | map(. * 10000 | round / 10000) | join(" | ")' <<<"$json") | $(jq -r '.queries' <<<"$json") | \`$cmd\` | $(($(cat "$tmp/mem") / 1024)) MB |")
 	done
+fi
+
+# qa_row NAME COLLECTION QA PATH...: retrieval recall on a QA set over PATH
+# plus 500 SciFact abstracts in one collection (scripts/distract.sh).
+qa_rows=()
+qa_row() {
+	local name=$1 coll=$2 qa=$3 json
+	shift 3
+	echo "bench: retrieval on $name with 500 unrelated documents" >&2
+	CITEBOT_BIN=$tmp/citebot scripts/distract.sh "$coll" 500 "$@" >/dev/null
+	json=$("$tmp/citebot" eval retrieval --collection "$coll" --qa "$qa" --json --log-level warn)
+	qa_rows+=("| $name | $(jq -r '[."recall@1", ."recall@3", ."recall@5", ."recall@10", ."mrr@10"] | map(. * 1000 | round / 1000) | join(" | ")' <<<"$json") | $(jq -r '.questions' <<<"$json") | \`scripts/distract.sh $coll 500 $*; citebot eval retrieval --collection $coll --qa $qa --json\` |")
+}
+squad=${SQUAD_DIR:-../shared/bench/squad-dev}
+material=${MATERIAL_DIR:-../shared/corpus}
+if [ -f "$scifact/corpus.jsonl" ]; then
+	[ -d "$squad/articles" ] && qa_row squad-dev bench-squad "$squad/qa.jsonl" "$squad/articles"
+	[ -d "$material" ] && qa_row material bench-material rag/answer/testdata/qa-hts.jsonl "$material"
+	qa_row own bench-own rag/retrieve/testdata/qa-own.jsonl rag/retrieve/testdata/own
 fi
 
 # Before the report is opened for writing, which would count as a change.
@@ -84,6 +121,14 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommit
 		echo "| mode | nDCG@10 | recall@100 | recall@10 | MRR@10 | queries | command | peak memory |"
 		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 		printf '%s\n' "${scifact_rows[@]}"
+	fi
+	if [ ${#qa_rows[@]} -gt 0 ]; then
+		echo
+		echo "## Retrieval on QA sets, each with 500 SciFact abstracts in the collection"
+		echo
+		echo "| set | recall@1 | recall@3 | recall@5 | recall@10 | MRR@10 | questions | command |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+		printf '%s\n' "${qa_rows[@]}"
 	fi
 	echo
 	echo "Raw benchmark output:"

@@ -37,7 +37,16 @@ type Options struct {
 	// as MaxTokens allows. Sections are never merged, so a short section
 	// stays short. 0 disables it.
 	MinTokens int
+	// MaxChunks caps the chunks of one document, checked as they are
+	// made; 0 means DefaultMaxChunks.
+	MaxChunks int
 }
+
+// DefaultMaxChunks is the chunk cap when Options.MaxChunks is 0.
+const DefaultMaxChunks = 20_000
+
+// ErrTooManyChunks means a document splits into more than MaxChunks chunks.
+var ErrTooManyChunks = errors.New("too many chunks")
 
 // Chunk is one passage of a document.
 type Chunk struct {
@@ -70,6 +79,9 @@ func Split(doc *loader.Document, tc TokenCounter, opt Options) ([]Chunk, error) 
 		return nil, fmt.Errorf("chunk: MaxTokens %d is not positive", opt.MaxTokens)
 	}
 	opt.Overlap = min(max(opt.Overlap, 0), opt.MaxTokens/2)
+	if opt.MaxChunks <= 0 {
+		opt.MaxChunks = DefaultMaxChunks
+	}
 	blocks := doc.Blocks
 	if len(blocks) == 0 {
 		blocks = []loader.Block{{Kind: loader.Paragraph, End: len(doc.Text)}}
@@ -85,6 +97,9 @@ func Split(doc *loader.Document, tc TokenCounter, opt Options) ([]Chunk, error) 
 		}
 		if err := s.section(blocks[:n]); err != nil {
 			return nil, err
+		}
+		if s.over {
+			return nil, fmt.Errorf("chunk: over the %d-chunk cap: %w", opt.MaxChunks, ErrTooManyChunks)
 		}
 		blocks = blocks[n:]
 	}
@@ -112,6 +127,7 @@ type splitter struct {
 	tc   TokenCounter
 	opt  Options
 	out  []Chunk
+	over bool // a chunk past MaxChunks was dropped
 }
 
 // count counts text[s:e].
@@ -257,7 +273,12 @@ func (s *splitter) extendLast(units []unit, firstUnits []int) {
 }
 
 // emit appends the chunk text[sp.s:sp.e].
+// Past Options.MaxChunks it only records that the cap was reached.
 func (s *splitter) emit(sp span, b loader.Block) {
+	if len(s.out) >= s.opt.MaxChunks {
+		s.over = true
+		return
+	}
 	text := s.text[sp.s:sp.e]
 	sum := sha256.Sum256([]byte(text))
 	s.out = append(s.out, Chunk{

@@ -275,6 +275,7 @@ func TestSplitErrors(t *testing.T) {
 		{"unsplittable", doc, always{}, Options{MaxTokens: 4}, ErrUnsplittable.Error()},
 		{"block outside", &loader.Document{Text: "ab", Blocks: []loader.Block{{Start: 0, End: 3}}}, wordCount{}, Options{MaxTokens: 4}, "outside"},
 		{"blocks overlap", &loader.Document{Text: "abcd", Blocks: []loader.Block{{Start: 0, End: 3}, {Start: 2, End: 4}}}, wordCount{}, Options{MaxTokens: 4}, "out of order"},
+		{"over the chunk cap", loadMD(t, strings.Repeat("One sentence here. ", 100)), wordCount{}, Options{MaxTokens: 3, MaxChunks: 10}, "over the 10-chunk cap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,7 +41,7 @@ func TestIngestSurvivesKill(t *testing.T) {
 	faulttest.AssertIntegrity(t, url)
 
 	out := runIngest(t, bin, env, "kill", dir)
-	if want := fmt.Sprintf("%d added, 0 updated, %d unchanged, 0 removed, 0 failed", killDocs-len(killed), len(killed)); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("%d added, 0 changed, %d unchanged, 0 removed, 0 failed, 0 skipped", killDocs-len(killed), len(killed)); !strings.Contains(out, want) {
 		t.Errorf("re-run printed %q, want %q", out, want)
 	}
 	final := documents(t, url, "kill")
@@ -118,7 +118,7 @@ func runIngest(t *testing.T, bin string, env []string, collection, dir string) s
 }
 
 // summaryLine is the line `citebot ingest` ends with.
-var summaryLine = regexp.MustCompile(`collection "[^"]*": \d+ added, \d+ updated, \d+ unchanged, \d+ removed, \d+ failed`)
+var summaryLine = regexp.MustCompile(`collection "[^"]*": \d+ added, \d+ changed, \d+ unchanged, \d+ removed, \d+ failed, \d+ skipped`)
 
 func documents(t *testing.T, url, collection string) map[string]faulttest.Doc {
 	t.Helper()

@@ -46,8 +46,11 @@ type Config struct {
 	// BulkMin is the fewest chunks a run writes before it may rebuild the
 	// model's vector index rather than grow it (see maybeBulk); default 200.
 	BulkMin int
-	Loader  loader.Options
-	Logger  *slog.Logger
+	// MaxChunks caps the chunks of one document; 0 means
+	// chunk.DefaultMaxChunks.
+	MaxChunks int
+	Loader    loader.Options
+	Logger    *slog.Logger
 }
 
 // Ingester writes documents of any collection with one embedding model.
@@ -83,17 +86,24 @@ type Failure struct {
 	Err    string `json:"error"`
 }
 
-// Summary counts what an ingest did.
+// Summary counts what an ingest did. Every source met is counted once:
+// added, updated (changed), unchanged, failed (listed in Failures) or
+// skipped (listed in Skips: unreadable folder entries, links out of the
+// folder or in a loop). Notes lists what stored documents lack, such as
+// PDF pages without a text layer.
 type Summary struct {
 	Added     int           `json:"added"`
 	Updated   int           `json:"updated"`
 	Unchanged int           `json:"unchanged"`
 	Removed   int           `json:"removed"`
 	Failed    int           `json:"failed"`
+	Skipped   int           `json:"skipped"`
 	Chunks    int           `json:"chunks"`
 	Embedded  int           `json:"embedded"`
 	Elapsed   time.Duration `json:"elapsed_ns"`
 	Failures  []Failure     `json:"failures,omitempty"`
+	Skips     []Failure     `json:"skips,omitempty"`
+	Notes     []Failure     `json:"notes,omitempty"`
 }
 
 // Progress is reported after each document.
@@ -118,8 +128,9 @@ type Options struct {
 func (in *Ingester) Ingest(ctx context.Context, collection string, sources []string, opt Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
-	items, fails := expand(ctx, sources)
+	items, fails, skips := expand(ctx, sources)
 	sum.Failures = append(sum.Failures, fails...)
+	sum.Skips, sum.Skipped = skips, len(skips)
 	run, err := in.begin(ctx, collection, &sum, len(items), opt.Progress)
 	if err != nil {
 		return sum, err
@@ -128,9 +139,13 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 		if ctx.Err() != nil {
 			break
 		}
-		in.one(ctx, run, src, func(ctx context.Context) (*loader.Document, error) {
-			return loadSource(ctx, src, in.cfg.Loader)
-		})
+		if isURL(src) {
+			in.one(ctx, run, loader.CleanURL(src), func(ctx context.Context) (*loader.Document, error) {
+				return loader.LoadURL(ctx, src, in.cfg.Loader)
+			})
+			continue
+		}
+		in.oneFile(ctx, run, src)
 	}
 	if err := in.finish(ctx, run); err != nil {
 		return sum, err
@@ -151,25 +166,52 @@ func (in *Ingester) one(ctx context.Context, r *run, src string, load func(conte
 	r.seen[src] = true
 	doc, err := load(ctx)
 	if err == nil {
-		err = in.prepare(ctx, r, doc)
+		err = in.prepare(ctx, r, doc, "")
 	}
 	if err != nil {
 		in.failed(ctx, r, src, err)
 	}
 }
 
+// oneFile ingests a local file, recognising it unchanged from its bytes
+// before parsing it.
+func (in *Ingester) oneFile(ctx context.Context, r *run, path string) {
+	r.seen[path] = true
+	data, err := loader.ReadFile(ctx, path, in.cfg.Loader)
+	if err != nil {
+		in.failed(ctx, r, path, err)
+		return
+	}
+	raw := in.rawHash(data)
+	if old, ok := r.state(path); ok && old.RawHash == raw && old.Embedded {
+		r.unchanged(path)
+		return
+	}
+	doc, err := loader.LoadBytes(ctx, path, data, in.cfg.Loader)
+	if err == nil {
+		err = in.prepare(ctx, r, doc, raw)
+	}
+	if err != nil {
+		in.failed(ctx, r, path, err)
+	}
+}
+
 // prepare chunks and embeds doc and hands it to the writers, unless the
-// stored version is the same.
-func (in *Ingester) prepare(ctx context.Context, r *run, doc *loader.Document) error {
+// stored version is the same. raw is the hash of the file's bytes, or ""
+// for a source that is not a local file; a stored document without it is
+// written again to record it.
+func (in *Ingester) prepare(ctx context.Context, r *run, doc *loader.Document, raw string) error {
 	hash := in.docHash(doc)
 	old, exists := r.state(doc.Source)
-	if exists && old.ContentHash == hash && old.Embedded {
+	if exists && old.ContentHash == hash && old.Embedded && old.RawHash == raw {
 		r.unchanged(doc.Source)
 		return nil
 	}
-	chunks, err := chunk.Split(doc, in.model, chunk.Options{MaxTokens: in.cfg.ChunkTokens, Overlap: in.cfg.Overlap})
+	in.noted(r, doc)
+	chunks, err := chunk.Split(doc, in.model, chunk.Options{MaxTokens: in.cfg.ChunkTokens, Overlap: in.cfg.Overlap,
+		MaxChunks: in.cfg.MaxChunks})
 	if err != nil {
-		return fmt.Errorf("chunk: %w", err)
+		return fmt.Errorf("%s: %w", doc.Source, err)
 	}
 	vecs, embedded, err := in.embed(ctx, r.model.ID, chunks)
 	if err != nil {
@@ -177,6 +219,9 @@ func (in *Ingester) prepare(ctx context.Context, r *run, doc *loader.Document) e
 	}
 	w := store.DocumentWrite{Collection: r.collection, Source: doc.Source, Title: doc.Title,
 		MediaType: doc.MediaType, ContentHash: hash, Content: doc.Text, Model: r.model}
+	if raw != "" {
+		w.Metadata = map[string]string{store.MetaRawHash: raw}
+	}
 	for i, c := range chunks {
 		w.Chunks = append(w.Chunks, store.ChunkWrite{Position: c.Position, HeadingPath: c.HeadingPath,
 			Page: c.Page, Start: c.Start, End: c.End, Text: c.Text, Hash: c.Hash, Tokens: c.Tokens, Embedding: vecs[i]})
@@ -198,6 +243,28 @@ func (in *Ingester) docHash(doc *loader.Document) string {
 		in.model.Name(), doc.Title, store.AnalysisVersion)
 	io.WriteString(h, doc.Text)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rawHash identifies a file's bytes together with how they are loaded,
+// chunked and embedded, so an unchanged file is known before it is parsed.
+func (in *Ingester) rawHash(data []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%d\x00%s\x00", loader.Version, chunkerVersion, in.cfg.ChunkTokens,
+		in.cfg.Overlap, in.cfg.MaxChunks, in.model.Name())
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// noted records what doc lacks, for the summary.
+func (in *Ingester) noted(r *run, doc *loader.Document) {
+	if len(doc.Notes) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range doc.Notes {
+		r.sum.Notes = append(r.sum.Notes, Failure{Source: doc.Source, Err: n})
+	}
 }
 
 // embed returns a vector for every chunk, embedding only text whose hash

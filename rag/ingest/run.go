@@ -164,7 +164,7 @@ func (r *run) stored(j job) {
 	} else {
 		r.sum.Added++
 	}
-	r.states[j.w.Source] = store.DocState{ContentHash: j.w.ContentHash, Embedded: true}
+	r.states[j.w.Source] = store.DocState{ContentHash: j.w.ContentHash, RawHash: j.w.Metadata[store.MetaRawHash], Embedded: true}
 	r.report(j.w.Source)
 }
 

@@ -10,10 +10,10 @@ import (
 )
 
 // expand turns the given sources into documents to load: directories are
-// walked for supported files, files are made absolute, URLs kept.
-func expand(ctx context.Context, sources []string) ([]string, []Failure) {
-	var items []string
-	var fails []Failure
+// walked for supported files, files are made absolute, URLs kept. It
+// returns the sources that cannot be read at all, and the folder entries
+// the walks skipped.
+func expand(ctx context.Context, sources []string) (items []string, fails, skips []Failure) {
 	for _, src := range sources {
 		if isURL(src) {
 			items = append(items, src)
@@ -24,24 +24,21 @@ func expand(ctx context.Context, sources []string) ([]string, []Failure) {
 			fails = append(fails, Failure{Source: src, Err: err.Error()})
 			continue
 		}
-		fi, err := os.Stat(abs)
-		if err != nil {
+		if _, err := os.Stat(abs); err != nil {
 			fails = append(fails, Failure{Source: src, Err: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-			continue
-		}
-		if !fi.IsDir() {
-			items = append(items, abs)
 			continue
 		}
 		err = loader.Walk(ctx, abs, func(path string) error {
 			items = append(items, path)
 			return nil
+		}, func(path string, reason error) {
+			skips = append(skips, Failure{Source: path, Err: reason.Error()})
 		})
 		if err != nil {
 			fails = append(fails, Failure{Source: src, Err: err.Error()})
 		}
 	}
-	return items, fails
+	return items, fails, skips
 }
 
 func unwrapPath(err error) error {
@@ -49,12 +46,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// loadSource loads one file or URL.
-func loadSource(ctx context.Context, src string, opts loader.Options) (*loader.Document, error) {
-	if isURL(src) {
-		return loader.LoadURL(ctx, src, opts)
-	}
-	return loader.LoadFile(ctx, src, opts)
 }

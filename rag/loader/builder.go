@@ -1,19 +1,27 @@
 package loader
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"unicode"
 )
 
 // builder accumulates blocks into a Document's text, separating them with
-// a blank line and tracking the heading path.
+// a blank line and tracking the heading path. Past max bytes of text it
+// records ErrTooLarge and takes no more.
 type builder struct {
 	text   strings.Builder
 	blocks []Block
 	path   []string
 	levels []int
 	title  string // first level-1 heading, if any
+	max    int64
+	err    error // the cap was reached
 }
+
+// newBuilder returns a builder capped at opts' MaxTextBytes.
+func newBuilder(opts Options) *builder { return &builder{max: opts.maxText()} }
 
 // heading adds a heading block of the given level (1..6) and makes it the
 // innermost entry of the heading path.
@@ -52,6 +60,13 @@ func (b *builder) block(kind BlockKind, page int, text string) {
 }
 
 func (b *builder) add(bl Block, text string) {
+	if b.err != nil {
+		return
+	}
+	if int64(b.text.Len()+2+len(text)) > b.max {
+		b.err = fmt.Errorf("text over the %d-byte cap: %w", b.max, ErrTooLarge)
+		return
+	}
 	if b.text.Len() > 0 {
 		b.text.WriteString("\n\n")
 	}
@@ -67,6 +82,9 @@ func (b *builder) add(bl Block, text string) {
 // document returns the finished document, or ErrEmpty when it holds no
 // text beyond white space.
 func (b *builder) document(source, media, title string) (*Document, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
 	if strings.TrimSpace(b.text.String()) == "" {
 		return nil, ErrEmpty
 	}
@@ -82,4 +100,16 @@ func (b *builder) document(source, media, title string) (*Document, error) {
 // collapseSpace turns every run of white space into one space and trims.
 func collapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// checkParse is called by parsers every token: every 1024th it reports
+// ctx's end, and always a text cap already reached.
+func checkParse(ctx context.Context, b *builder, n int) error {
+	if b.err != nil {
+		return b.err
+	}
+	if n%1024 == 0 {
+		return ctx.Err()
+	}
+	return nil
 }

@@ -40,10 +40,17 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrEncrypted means a PDF needs a password.
 	ErrEncrypted = errors.New("encrypted")
+	// ErrBudget means a parse ran past its deadline, CPU time or memory
+	// budget and was stopped.
+	ErrBudget = errors.New("over budget")
 	// ErrForbiddenAddress means a URL resolved to an address LoadURL does
 	// not connect to without Options.AllowPrivate.
 	ErrForbiddenAddress = errors.New("forbidden address")
 )
+
+// Version changes whenever a loader extracts something else from the
+// same bytes, so that ingestion parses unchanged files again.
+const Version = "loader-v2"
 
 // Media types of the supported formats, as stored in Document.MediaType.
 const (
@@ -70,6 +77,9 @@ type Document struct {
 	// Blocks is the structure in document order; their byte ranges into
 	// Text do not overlap.
 	Blocks []Block
+	// Notes say what of the document could not be read, such as a PDF
+	// page without a text layer that OCR could not read.
+	Notes []string `json:",omitempty"`
 }
 
 // BlockKind says what a block is.
@@ -132,6 +142,24 @@ type Options struct {
 	// MaxRedirects caps redirects LoadURL follows; 0 means 5, negative
 	// means none.
 	MaxRedirects int
+	// MaxTextBytes caps the text extracted from one document, checked as
+	// it is extracted; 0 means DefaultMaxTextBytes.
+	MaxTextBytes int64
+	// ParseTimeout bounds the parse of one document, OCR included; 0
+	// means DefaultParseTimeout.
+	ParseTimeout time.Duration
+	// PDFWorker, when set, is the command (the citebot binary and
+	// PDFWorkerCommand) that parses PDFs in a process of its own, which is
+	// stopped at ParseTimeout or past MaxParseMemory whatever the PDF
+	// library does. Unset, PDFs are parsed in this process, under the same
+	// deadline checked between operators.
+	PDFWorker []string
+	// MaxParseMemory caps a PDF worker's heap; 0 means
+	// DefaultMaxParseMemory.
+	MaxParseMemory int64
+	// NoOCR turns OCR of PDF pages without a text layer off; such pages
+	// are then noted as skipped.
+	NoOCR bool
 	// AllowPrivate lets LoadURL connect to loopback, private, link-local,
 	// unspecified and multicast addresses (tests, trusted intranets).
 	AllowPrivate bool
@@ -142,6 +170,10 @@ const (
 	DefaultMaxBytes = 20 << 20
 	DefaultMaxDepth = 256
 	DefaultTimeout  = 30 * time.Second
+
+	DefaultMaxTextBytes   = 5 << 20
+	DefaultParseTimeout   = 2 * time.Minute
+	DefaultMaxParseMemory = 512 << 20
 )
 
 func (o Options) maxBytes() int64 {
@@ -149,6 +181,27 @@ func (o Options) maxBytes() int64 {
 		return o.MaxBytes
 	}
 	return DefaultMaxBytes
+}
+
+func (o Options) maxText() int64 {
+	if o.MaxTextBytes > 0 {
+		return o.MaxTextBytes
+	}
+	return DefaultMaxTextBytes
+}
+
+func (o Options) parseTimeout() time.Duration {
+	if o.ParseTimeout > 0 {
+		return o.ParseTimeout
+	}
+	return DefaultParseTimeout
+}
+
+func (o Options) maxParseMemory() int64 {
+	if o.MaxParseMemory > 0 {
+		return o.MaxParseMemory
+	}
+	return DefaultMaxParseMemory
 }
 
 func (o Options) maxUncompressed() int64 {

@@ -3,6 +3,7 @@ package loader
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ const (
 // headings, numbered paragraphs as list items. The title is
 // docProps/core.xml's dc:title, else a Title-styled paragraph, else the
 // first level-1 heading.
-func parseDOCX(data []byte, opts Options) (*builder, string, error) {
+func parseDOCX(ctx context.Context, data []byte, opts Options) (*builder, string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, "", fmt.Errorf("read docx: %w", err)
@@ -42,8 +43,8 @@ func parseDOCX(data []byte, opts Options) (*builder, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	p := &docxParser{b: &builder{}, maxDepth: opts.maxDepth()}
-	if err := p.parse(body); err != nil {
+	p := &docxParser{b: newBuilder(opts), maxDepth: opts.maxDepth()}
+	if err := p.parse(ctx, body); err != nil {
 		return nil, "", err
 	}
 	title := coreTitle(core)
@@ -127,9 +128,12 @@ type docxParser struct {
 	title    string
 }
 
-func (p *docxParser) parse(body []byte) error {
+func (p *docxParser) parse(ctx context.Context, body []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(body))
-	for {
+	for n := 0; ; n++ {
+		if err := checkParse(ctx, p.b, n); err != nil {
+			return err
+		}
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break

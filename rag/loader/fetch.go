@@ -29,10 +29,12 @@ type Page struct {
 // Fetch GETs rawURL with the same limits and address checks as LoadURL,
 // sending v as conditional request headers. A status other than 2xx or
 // 304 is an error.
+// Errors name the URL without credentials (CleanURL).
 func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Page, error) {
+	shown := CleanURL(rawURL)
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("fetch %s: not an http(s) URL: %w", rawURL, ErrUnsupported)
+		return nil, fmt.Errorf("fetch %s: not an http(s) URL: %w", shown, ErrUnsupported)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
 	defer cancel()
@@ -40,7 +42,7 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return nil, fmt.Errorf("fetch %s: %w", shown, withoutURL(err))
 	}
 	req.Header.Set("User-Agent", "citebot-loader/1")
 	if v.ETag != "" {
@@ -51,7 +53,7 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return nil, fmt.Errorf("fetch %s: %w", shown, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	p := &Page{URL: resp.Request.URL, ContentType: resp.Header.Get("Content-Type"),
@@ -61,17 +63,18 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 		return p, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: http status %s", rawURL, resp.Status)
+		return nil, fmt.Errorf("fetch %s: http status %s", shown, resp.Status)
 	}
 	if p.Body, err = readCapped(resp.Body, opts.maxBytes()); err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return nil, fmt.Errorf("fetch %s: %w", shown, err)
 	}
 	return p, nil
 }
 
-// Document parses a fetched page as LoadURL would, with source as its
-// Document.Source.
+// Document parses a fetched page as LoadURL would, with source, without
+// credentials (CleanURL), as its Document.Source.
 func (p *Page) Document(ctx context.Context, source string, opts Options) (*Document, error) {
+	source = CleanURL(source)
 	media, err := urlMedia(p.URL, p.ContentType, p.Body)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", source, err)

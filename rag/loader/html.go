@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,10 +88,13 @@ func decodeHTML(data []byte, contentType string) (string, error) {
 
 // parseHTML extracts text and headings; the title is <title>, else the
 // first <h1>.
-func parseHTML(s string, opts Options) (*builder, string, error) {
-	p := &htmlParser{b: &builder{}, maxDepth: opts.maxDepth()}
+func parseHTML(ctx context.Context, s string, opts Options) (*builder, string, error) {
+	p := &htmlParser{b: newBuilder(opts), maxDepth: opts.maxDepth()}
 	z := html.NewTokenizerFragment(strings.NewReader(s), "")
-	for {
+	for n := 0; ; n++ {
+		if err := checkParse(ctx, p.b, n); err != nil {
+			return nil, "", err
+		}
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			if err := z.Err(); err != io.EOF {

@@ -3,9 +3,9 @@ package loader
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,6 +31,18 @@ func Supported(name string) bool {
 
 // LoadFile reads and parses the file at path; Source is path as given.
 func LoadFile(ctx context.Context, path string, opts Options) (*Document, error) {
+	data, err := ReadFile(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return LoadBytes(ctx, path, data, opts)
+}
+
+// ReadFile reads the regular file at path, up to Options.MaxBytes.
+func ReadFile(ctx context.Context, path string, opts Options) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
@@ -46,7 +58,11 @@ func LoadFile(ctx context.Context, path string, opts Options) (*Document, error)
 	if fi.Size() > opts.maxBytes() {
 		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", path, fi.Size(), opts.maxBytes(), ErrTooLarge)
 	}
-	return Load(ctx, path, f, opts)
+	data, err := readCapped(f, opts.maxBytes())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // Load parses uploaded bytes (a Discord attachment, say) read from r. The
@@ -57,6 +73,14 @@ func Load(ctx context.Context, name string, r io.Reader, opts Options) (*Documen
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
+	return LoadBytes(ctx, name, data, opts)
+}
+
+// LoadBytes parses data, named name, as Load does.
+func LoadBytes(ctx context.Context, name string, data []byte, opts Options) (*Document, error) {
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, fmt.Errorf("load %s: over the %d-byte cap: %w", name, opts.maxBytes(), ErrTooLarge)
+	}
 	media, err := detect(name, data)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
@@ -66,45 +90,56 @@ func Load(ctx context.Context, name string, r io.Reader, opts Options) (*Documen
 
 // parse dispatches on the media type and wraps errors with the name.
 // contentType is the HTTP header value, if any, for the HTML charset.
+// The parse runs under Options.ParseTimeout.
 func parse(ctx context.Context, name, media, contentType string, data []byte, opts Options) (*Document, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.parseTimeout())
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
 	var b *builder
+	var notes []string
 	var title string
 	var err error
 	switch media {
 	case MediaPDF:
-		b, title, err = parsePDF(ctx, data)
+		b, notes, title, err = parsePDF(ctx, data, opts)
 	case MediaDOCX:
-		b, title, err = parseDOCX(data, opts)
+		b, title, err = parseDOCX(ctx, data, opts)
 	case MediaHTML:
 		var s string
 		if s, err = decodeHTML(data, contentType); err == nil {
-			b, title, err = parseHTML(s, opts)
+			b, title, err = parseHTML(ctx, s, opts)
 		}
 	default:
 		var s string
 		if s, err = decodeText(data); err == nil {
-			b, title, err = parseText(media, s)
+			b, title, err = parseText(media, s, opts)
 		}
+	}
+	if err == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("parse ran over its %s deadline: %w", opts.parseTimeout(), ErrBudget)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
 	doc, err := b.document(name, media, title)
 	if err != nil {
+		if len(notes) > 0 {
+			return nil, fmt.Errorf("load %s: %s: %w", name, strings.Join(notes, "; "), err)
+		}
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
+	doc.Notes = notes
 	return doc, nil
 }
 
-func parseText(media, s string) (*builder, string, error) {
+func parseText(media, s string, opts Options) (*builder, string, error) {
 	if media == MediaMarkdown {
-		b, title := parseMarkdown(s)
+		b, title := parseMarkdown(s, opts)
 		return b, title, nil
 	}
-	return parsePlain(s), "", nil
+	return parsePlain(s, opts), "", nil
 }
 
 // readCapped reads all of r, failing with ErrTooLarge past max bytes.
@@ -184,36 +219,4 @@ func nameTitle(source string) string {
 		return t
 	}
 	return base
-}
-
-// Walk calls fn with the path of every supported file under root, in
-// lexical order, skipping hidden files and directories and node_modules.
-// A root that is a file is passed to fn as it is. Walk stops at the first
-// error from fn, or when ctx is done.
-func Walk(ctx context.Context, root string, fn func(path string) error) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		if p == root {
-			if d.IsDir() {
-				return nil
-			}
-			return fn(p)
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if strings.HasPrefix(name, ".") || name == "node_modules" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(name, ".") || !d.Type().IsRegular() || !Supported(name) {
-			return nil
-		}
-		return fn(p)
-	})
 }

@@ -206,42 +206,6 @@ func TestTitles(t *testing.T) {
 	}
 }
 
-func TestWalk(t *testing.T) {
-	root := t.TempDir()
-	files := []string{"a/b.md", "a/c.png", "c.txt", "d.PDF", ".hidden.md", ".git/x.md", "node_modules/y.html", "z/.cache/w.txt", "z/e.docx", "f.htm"}
-	for _, f := range files {
-		p := filepath.Join(root, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var got []string
-	err := Walk(context.Background(), root, func(p string) error {
-		rel, _ := filepath.Rel(root, p)
-		got = append(got, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"a/b.md", "c.txt", "d.PDF", "f.htm", "z/e.docx"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("walked files (-want +got):\n%s", diff)
-	}
-	stop := errors.New("stop")
-	if err := Walk(context.Background(), root, func(string) error { return stop }); !errors.Is(err, stop) {
-		t.Errorf("Walk did not return fn's error: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := Walk(ctx, root, func(string) error { return nil }); !errors.Is(err, context.Canceled) {
-		t.Errorf("Walk on a canceled context: %v", err)
-	}
-}
-
 func TestHTMLCharset(t *testing.T) {
 	tests := []struct {
 		name, contentType string

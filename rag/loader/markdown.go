@@ -14,9 +14,9 @@ type mdParser struct {
 // parseMarkdown reads Markdown; front matter is dropped but for its title,
 // which wins over the first H1; fenced code is kept whole (fences
 // included) as one Code block.
-func parseMarkdown(s string) (*builder, string) {
+func parseMarkdown(s string, opts Options) (*builder, string) {
 	lines, title := dropFrontMatter(strings.Split(s, "\n"))
-	p := &mdParser{b: &builder{}}
+	p := &mdParser{b: newBuilder(opts)}
 	for i := 0; i < len(lines); i++ {
 		if ch, n, ok := openFence(lines[i]); ok {
 			p.flush()

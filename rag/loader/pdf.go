@@ -10,63 +10,107 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// pdfPage is the plain text of one page.
-type pdfPage struct {
-	num  int
-	text string
+// pdfResult is what reading a PDF yields: the pages with text, the Info
+// title, and notes on pages that yielded none (see ocrPages).
+type pdfResult struct {
+	Title string    `json:"title"`
+	Pages []pdfPage `json:"pages"`
+	Notes []string  `json:"notes,omitempty"`
 }
 
-// parsePDF extracts text page by page; paragraphs are split on blank
-// lines and keep their page number. The title is the Info dictionary's.
-func parsePDF(ctx context.Context, data []byte) (*builder, string, error) {
-	pages, title, err := readPDF(ctx, data)
-	if err != nil {
-		return nil, "", err
+// parsePDF extracts text page by page, in a worker process when
+// Options.PDFWorker is set (see runPDFWorker), else in this one.
+// Paragraphs are split on blank lines and keep their page number.
+func parsePDF(ctx context.Context, data []byte, opts Options) (*builder, []string, string, error) {
+	var res pdfResult
+	var err error
+	if len(opts.PDFWorker) > 0 {
+		res, err = runPDFWorker(ctx, data, opts)
+	} else {
+		res, err = extractPDF(ctx, data, opts)
 	}
-	b := &builder{}
-	for _, pg := range pages {
-		for _, para := range splitParagraphs(normalise(pg.text)) {
-			b.block(Paragraph, pg.num, para)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	b := newBuilder(opts)
+	for _, pg := range res.Pages {
+		for _, para := range splitParagraphs(normalise(pg.Text)) {
+			b.block(Paragraph, pg.Num, para)
 		}
 	}
-	return b, collapseSpace(title), nil
+	return b, res.Notes, collapseSpace(res.Title), nil
+}
+
+// extractPDF reads the text layer of every page under the parse deadline
+// and the text cap, and runs OCR on pages without one.
+func extractPDF(ctx context.Context, data []byte, opts Options) (pdfResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.parseTimeout())
+	defer cancel()
+	res, blank, err := readPDF(ctx, data, opts.maxText())
+	if err != nil {
+		return pdfResult{}, deadlineErr(ctx, err, opts)
+	}
+	if len(blank) > 0 {
+		if err := ocrPages(ctx, data, blank, &res, opts); err != nil {
+			return pdfResult{}, deadlineErr(ctx, err, opts)
+		}
+	}
+	return res, nil
+}
+
+// deadlineErr turns the parse deadline's expiry into ErrBudget.
+func deadlineErr(ctx context.Context, err error, opts Options) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("parse ran over its %s deadline: %w", opts.parseTimeout(), ErrBudget)
+	}
+	return err
 }
 
 // readPDF is the only place that calls github.com/ledongthuc/pdf. That
 // library panics on some malformed files (index out of range, "bad TL"
 // and similar on garbage streams), so this one call site recovers and
 // turns a panic into an error; nothing else in the package recovers.
-func readPDF(ctx context.Context, data []byte) (pages []pdfPage, title string, err error) {
+// It returns the pages with text and the numbers of those with none
+// that show an image (candidates for OCR).
+func readPDF(ctx context.Context, data []byte, maxText int64) (res pdfResult, blank []int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			pages, title, err = nil, "", fmt.Errorf("malformed PDF: %v", r)
+			if a, ok := r.(pdfAbort); ok {
+				res, blank, err = pdfResult{}, nil, a.err
+				return
+			}
+			res, blank, err = pdfResult{}, nil, fmt.Errorf("malformed PDF: %v", r)
 		}
 	}()
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if errors.Is(err, pdf.ErrInvalidPassword) {
-			return nil, "", fmt.Errorf("pdf needs a password: %w", ErrEncrypted)
+			return res, nil, fmt.Errorf("pdf needs a password: %w", ErrEncrypted)
 		}
-		return nil, "", fmt.Errorf("read pdf: %w", err)
+		return res, nil, fmt.Errorf("read pdf: %w", err)
 	}
-	title = pdfTitle(r)
-	// NumPage trusts the file's /Count; stop at the first missing page
-	// so a forged count cannot make this loop run for billions of pages.
-	for i := 1; i <= r.NumPage(); i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, "", err
-		}
-		p := r.Page(i)
-		if p.V.IsNull() {
-			break
-		}
-		text, err := p.GetPlainText(nil)
-		if err != nil {
-			return nil, "", fmt.Errorf("read pdf page %d: %w", i, err)
-		}
-		pages = append(pages, pdfPage{num: i, text: strings.ToValidUTF8(text, "\uFFFD")})
+	res.Title = pdfTitle(r)
+	x := &pdfExtractor{ctx: ctx, maxText: maxText}
+	if err := x.walk(r.Trailer().Key("Root").Key("Pages"), pdf.Value{}, 0); err != nil {
+		return res, nil, fmt.Errorf("read pdf: %w", err)
 	}
-	return pages, title, nil
+	for i, ref := range x.refs {
+		text := x.pageText(ref)
+		if strings.TrimSpace(text) == "" {
+			if hasImages(ref.res) {
+				blank = append(blank, i+1)
+			}
+			continue
+		}
+		res.Pages = append(res.Pages, pdfPage{Num: i + 1, Text: text})
+	}
+	return res, blank, nil
+}
+
+// hasImages reports whether page resources name any XObject, as a
+// scanned page's image is.
+func hasImages(res pdf.Value) bool {
+	return len(res.Key("XObject").Keys()) > 0
 }
 
 func pdfTitle(r *pdf.Reader) string {

@@ -53,8 +53,8 @@ func normalise(s string) string {
 }
 
 // parsePlain splits text into paragraphs on blank lines.
-func parsePlain(s string) *builder {
-	b := &builder{}
+func parsePlain(s string, opts Options) *builder {
+	b := newBuilder(opts)
 	for _, para := range splitParagraphs(s) {
 		b.block(Paragraph, 0, para)
 	}

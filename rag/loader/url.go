@@ -37,10 +37,13 @@ var blockedPrefixes = []netip.Prefix{
 // Options.AllowPrivate is set, every connection, redirects included, is
 // refused with ErrForbiddenAddress if the resolved address is loopback,
 // private, link-local, unspecified, multicast or otherwise not public.
+// The document's Source, and every error, name the URL without its
+// credentials (CleanURL).
 func LoadURL(ctx context.Context, rawURL string, opts Options) (*Document, error) {
+	source := CleanURL(rawURL)
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("load %s: not an http(s) URL: %w", rawURL, ErrUnsupported)
+		return nil, fmt.Errorf("load %s: not an http(s) URL: %w", source, ErrUnsupported)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
 	defer cancel()
@@ -48,30 +51,40 @@ func LoadURL(ctx context.Context, rawURL string, opts Options) (*Document, error
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", rawURL, err)
+		return nil, fmt.Errorf("load %s: %w", source, withoutURL(err))
 	}
 	req.Header.Set("User-Agent", "citebot-loader/1")
 	req.Header.Set("Accept", "text/html, text/markdown, text/plain, application/pdf, "+MediaDOCX+";q=0.9, */*;q=0.1")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", rawURL, err)
+		return nil, fmt.Errorf("load %s: %w", source, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("load %s: http status %s", rawURL, resp.Status)
+		return nil, fmt.Errorf("load %s: http status %s", source, resp.Status)
 	}
 	if resp.ContentLength > opts.maxBytes() {
-		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", rawURL, resp.ContentLength, opts.maxBytes(), ErrTooLarge)
+		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", source, resp.ContentLength, opts.maxBytes(), ErrTooLarge)
 	}
 	data, err := readCapped(resp.Body, opts.maxBytes())
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", rawURL, err)
+		return nil, fmt.Errorf("load %s: %w", source, err)
 	}
 	media, err := urlMedia(resp.Request.URL, resp.Header.Get("Content-Type"), data)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", rawURL, err)
+		return nil, fmt.Errorf("load %s: %w", source, err)
 	}
-	return parse(ctx, rawURL, media, resp.Header.Get("Content-Type"), data, opts)
+	return parse(ctx, source, media, resp.Header.Get("Content-Type"), data, opts)
+}
+
+// withoutURL drops the URL a *url.Error repeats, which may hold
+// credentials (net/http strips the password only).
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 // urlMedia trusts a supported Content-Type; an unsupported specific one

@@ -176,3 +176,65 @@ func TestPublicAddr(t *testing.T) {
 		})
 	}
 }
+
+func TestCleanURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://example.com/a?b=1", "https://example.com/a?b=1"},
+		{"https://user:pass@example.com/a", "https://example.com/a"},
+		{"https://example.com/a?page=2&token=abc&Access_Token=x&sig=s&api_key=k&X-Amz-Signature=q&lang=en", "https://example.com/a?page=2&lang=en"},
+		{"https://example.com/a?my_token=abc", "https://example.com/a"},
+		{"http://u@example.com/?key=1#frag", "http://example.com/#frag"},
+		{"not a url\x7f", "not a url\x7f"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := CleanURL(tt.in); got != tt.want {
+				t.Errorf("CleanURL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadURLCredentials: credentials in a URL are used to fetch it but
+// are in neither the document's source nor any error.
+func TestLoadURLCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		if user != "alice" || pass != "s3cret-pw" || r.URL.Query().Get("token") != "tok-123" {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		fmt.Fprint(w, "Private notes.")
+	}))
+	defer srv.Close()
+	opts := Options{AllowPrivate: true}
+	withCreds := strings.Replace(srv.URL, "http://", "http://alice:s3cret-pw@", 1) + "/notes.txt?v=2&token=tok-123"
+	d, err := LoadURL(t.Context(), withCreds, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := srv.URL + "/notes.txt?v=2"; d.Source != want {
+		t.Errorf("Source = %q, want %q", d.Source, want)
+	}
+	p, err := Fetch(t.Context(), withCreds, Validators{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := p.Document(t.Context(), withCreds, opts); err != nil || d.Source != srv.URL+"/notes.txt?v=2" {
+		t.Errorf("fetched page stored as %v (%v), want it without credentials", d, err)
+	}
+	for _, bad := range []string{
+		strings.Replace(withCreds, "tok-123", "wrong", 1),                        // an HTTP error
+		"http://alice:s3cret-pw@127.0.0.1:1/x.txt?token=tok-123",                 // a connection error
+		"http://alice:s3cret-pw@no-such-host.invalid/x.txt?access_token=tok-123", // a DNS error
+	} {
+		_, err := LoadURL(t.Context(), bad, opts)
+		if err == nil || strings.Contains(err.Error(), "s3cret-pw") || strings.Contains(err.Error(), "tok-123") || strings.Contains(err.Error(), "alice") {
+			t.Errorf("LoadURL(%q): err = %v, want an error without the credentials", bad, err)
+		}
+		_, err = Fetch(t.Context(), bad, Validators{}, opts)
+		if err == nil || strings.Contains(err.Error(), "s3cret-pw") || strings.Contains(err.Error(), "tok-123") || strings.Contains(err.Error(), "alice") {
+			t.Errorf("Fetch(%q): err = %v, want an error without the credentials", bad, err)
+		}
+	}
+}

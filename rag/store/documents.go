@@ -70,10 +70,17 @@ func upsertRetry(q func() error) error {
 	return err
 }
 
+// MetaRawHash is the document metadata key (documents.metadata, jsonb)
+// under which ingestion keeps the hash of a file's raw bytes; the query of
+// DocumentStates names it too.
+const MetaRawHash = "raw_sha256"
+
 // DocState is what incremental ingestion needs to know of a stored document.
 type DocState struct {
 	ID          int64
 	ContentHash string
+	// RawHash is the document's MetaRawHash metadata, "" if it has none.
+	RawHash string
 	// Model is set when every chunk has a vector of the model asked about.
 	Embedded bool
 }
@@ -82,7 +89,7 @@ type DocState struct {
 // with whether all their chunks carry vectors of model.
 func (s *Store) DocumentStates(ctx context.Context, collection string, modelID int) (map[string]DocState, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.source, d.id, d.content_hash,
+		SELECT d.source, d.id, d.content_hash, COALESCE(d.metadata->>'raw_sha256', ''),
 			NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND NOT EXISTS (
 				SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model_id = $2))
 		FROM documents d JOIN collections k ON k.id = d.collection_id
@@ -93,7 +100,7 @@ func (s *Store) DocumentStates(ctx context.Context, collection string, modelID i
 	states := make(map[string]DocState)
 	var src string
 	var st DocState
-	_, err = pgx.ForEachRow(rows, []any{&src, &st.ID, &st.ContentHash, &st.Embedded}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&src, &st.ID, &st.ContentHash, &st.RawHash, &st.Embedded}, func() error {
 		states[src] = st
 		return nil
 	})

@@ -46,8 +46,8 @@ const encryptDict = "<< /Filter /Standard /V 1 /R 2 /O <" + hex32 + "> /U <" + h
 const hex32 = "0102030405060708090a0b0c0d0e0f100102030405060708090a0b0c0d0e0f10"
 
 // pdfFile writes a PDF 1.4 with one WinAnsi Helvetica text object per
-// paragraph; an empty string in a page starts a new paragraph, which
-// ledongthuc/pdf reports as a blank line.
+// line; an empty string in a page starts a new paragraph, written as a
+// line's worth of extra space, as word processors do.
 func pdfFile(pages [][]string, title, encrypt string) []byte {
 	var objs []string
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
@@ -59,8 +59,8 @@ func pdfFile(pages [][]string, title, encrypt string) []byte {
 		var content strings.Builder
 		y := 750
 		for _, line := range lines {
-			if line == "" {
-				content.WriteString("BT ET\n")
+			if line == "" { // a paragraph break is a wider gap between lines
+				y -= 16
 				continue
 			}
 			fmt.Fprintf(&content, "BT /F1 12 Tf 72 %d Td (%s) Tj ET\n", y, line)
