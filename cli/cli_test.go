@@ -68,6 +68,9 @@ func TestUsage(t *testing.T) {
 		{"eval needs a kind", []string{"eval"}, nil, true, "retrieval|answers|beir"},
 		{"bad retention flag", []string{"serve", "--retention", "soon"}, nil, true, "90d"},
 		{"bad retention env names its variable", []string{"serve"}, map[string]string{"CITEBOT_RETENTION": "-3d"}, false, "CITEBOT_RETENTION"},
+		{"text cap must be positive", []string{"ingest", "--max-text-bytes", "0", "x"}, nil, false, "--max-text-bytes"},
+		{"chunk cap env names its variable", []string{"ingest", "x"}, map[string]string{"CITEBOT_MAX_CHUNKS": "lots"}, false, "CITEBOT_MAX_CHUNKS"},
+		{"parse timeout must be positive", []string{"ingest", "--parse-timeout", "0s", "x"}, nil, false, "--parse-timeout"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
