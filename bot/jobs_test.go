@@ -67,9 +67,10 @@ func TestAbandonedJobResumed(t *testing.T) {
 	if got := h.jobs.job(id); got.Attempts != 2 || got.owner == "dead" || got.MessageID == "" {
 		t.Fatalf("job = %+v", got)
 	}
-	m, _ := h.srv.Message(h.jobs.job(id).MessageID)
-	if !resyncDone(m) || m.ChannelID != chanA {
-		t.Errorf("channel report = %q in %s", m.Content, m.ChannelID)
+	var m discordgo.Message
+	discordtest.WaitFor(t, func() bool { m, _ = h.srv.Message(h.jobs.job(id).MessageID); return resyncDone(m) }, wait)
+	if m.ChannelID != chanA {
+		t.Errorf("channel report in %s, want %s", m.ChannelID, chanA)
 	}
 	if n := h.ing.resyncCount(); n != 1 {
 		t.Errorf("resync ran %d times, want once", n)
@@ -91,8 +92,8 @@ func TestJobGivenUpAfterAttempts(t *testing.T) {
 	if got := h.jobs.job(id); !strings.Contains(got.failure, "interrupted 2 times") || h.ing.resyncCount() != 0 {
 		t.Errorf("job = %+v, resyncs %d", got, h.ing.resyncCount())
 	}
-	m, _ := h.srv.Message(h.jobs.job(id).MessageID)
-	if !strings.Contains(m.Content, "failed") {
-		t.Errorf("report = %q", m.Content)
-	}
+	discordtest.WaitFor(t, func() bool {
+		m, _ := h.srv.Message(h.jobs.job(id).MessageID)
+		return strings.Contains(m.Content, "failed")
+	}, wait)
 }

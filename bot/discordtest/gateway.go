@@ -3,6 +3,7 @@ package discordtest
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,12 @@ type gwSession struct {
 	invalid bool
 }
 
+// gwShard is one shard's session and live connection.
+type gwShard struct {
+	conn    *gwConn
+	session *gwSession
+}
+
 type gwConn struct {
 	ws     *websocket.Conn
 	wmu    sync.Mutex
@@ -59,16 +66,18 @@ type gateway struct {
 	s  *Server
 	up websocket.Upgrader
 
-	mu         sync.Mutex
-	conn       *gwConn
-	all        []*gwConn
-	session    *gwSession
+	mu  sync.Mutex
+	all []*gwConn
+	// shards are the identified shards by id; count is the shard count
+	// they identified with (1 without sharding).
+	shards     map[int]*gwShard
+	count      int
 	identifies []discordgo.Identify
 	readies    int
 	resumes    int
 }
 
-func newGateway(s *Server) *gateway { return &gateway{s: s} }
+func newGateway(s *Server) *gateway { return &gateway{s: s, shards: map[int]*gwShard{}, count: 1} }
 
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
@@ -106,8 +115,10 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request) {
 func (g *gateway) lost(c *gwConn) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conn == c {
-		g.conn = nil
+	for _, sh := range g.shards {
+		if sh.conn == c {
+			sh.conn = nil
+		}
 	}
 	_ = c.ws.Close()
 }
@@ -158,18 +169,19 @@ func (g *gateway) identify(c *gwConn, d json.RawMessage) bool {
 		c.closeWith(CloseInvalidShard, "Invalid shard.")
 		return false
 	}
-	g.session = &gwSession{id: g.s.NewID()}
-	g.conn = c
+	shard := shardOf(id)
+	sh := &gwShard{conn: c, session: &gwSession{id: g.s.NewID()}}
+	g.shards[shard[0]], g.count = sh, shard[1]
 	g.readies++
 	ready := map[string]any{
-		"v": 10, "session_id": g.session.id,
+		"v": 10, "session_id": sh.session.id,
 		"resume_gateway_url": "ws" + strings.TrimPrefix(g.s.http.URL, "http") + "/gateway-ws",
 		"user":               map[string]any{"id": g.s.opts.AppID, "username": "citebot", "discriminator": "0", "bot": true},
 		"application":        map[string]any{"id": g.s.opts.AppID, "flags": 0},
 		"guilds":             []any{},
-		"shard":              shardOf(id),
+		"shard":              shard,
 	}
-	g.dispatchLocked("READY", mustJSON(ready))
+	g.dispatchLocked(sh, "READY", mustJSON(ready))
 	return true
 }
 
@@ -196,35 +208,66 @@ func (g *gateway) resume(c *gwConn, d json.RawMessage) bool {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.session == nil || g.session.invalid || g.session.id != r.SessionID {
+	var sh *gwShard
+	for _, x := range g.shards {
+		if x.session.id == r.SessionID && !x.session.invalid {
+			sh = x
+		}
+	}
+	if sh == nil {
 		_ = c.write(frame{Op: 9, D: mustJSON(false)})
 		return true
 	}
-	g.conn = c
+	sh.conn = c
 	g.resumes++
-	for _, f := range g.session.log {
+	for _, f := range sh.session.log {
 		if f.S > r.Seq {
 			_ = c.write(f)
 		}
 	}
-	_ = c.write(frame{Op: 0, T: "RESUMED", S: g.session.seq, D: mustJSON(map[string]any{})})
+	_ = c.write(frame{Op: 0, T: "RESUMED", S: sh.session.seq, D: mustJSON(map[string]any{})})
 	return true
 }
 
-func (g *gateway) dispatchLocked(typ string, d json.RawMessage) int64 {
-	g.session.seq++
-	f := frame{Op: 0, T: typ, S: g.session.seq, D: d}
-	g.session.log = append(g.session.log, f)
-	if g.conn != nil {
-		_ = g.conn.write(f)
+func (g *gateway) dispatchLocked(sh *gwShard, typ string, d json.RawMessage) int64 {
+	sh.session.seq++
+	f := frame{Op: 0, T: typ, S: sh.session.seq, D: d}
+	sh.session.log = append(sh.session.log, f)
+	if sh.conn != nil {
+		_ = sh.conn.write(f)
 	}
 	return f.S
+}
+
+// ShardOf is the shard Discord routes a guild's events to:
+// (guild_id >> 22) % shard count; DMs go to shard 0.
+func ShardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || count < 1 {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// route returns the shard a dispatch of d belongs to.
+func (g *gateway) route(typ string, d json.RawMessage) int {
+	var ids struct {
+		ID      string `json:"id"`
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(d, &ids)
+	if typ == "GUILD_CREATE" {
+		ids.GuildID = ids.ID
+	}
+	return ShardOf(ids.GuildID, g.count)
 }
 
 func (g *gateway) closeAll() {
 	g.mu.Lock()
 	all := g.all
-	g.conn = nil
+	for _, sh := range g.shards {
+		sh.conn = nil
+	}
 	g.mu.Unlock()
 	for _, c := range all {
 		_ = c.ws.UnderlyingConn().Close()
@@ -232,20 +275,32 @@ func (g *gateway) closeAll() {
 }
 
 // Dispatch sends a dispatch event of type typ with payload d, numbered in
-// the current session. While no connection is live the event is only
-// logged, and a RESUME replays it. It returns the event's sequence.
+// the session of the shard its guild belongs to (ShardOf). While that
+// shard has no live connection the event is only logged, and a RESUME
+// replays it. It returns the event's sequence.
 func (s *Server) Dispatch(t testing.TB, typ string, d any) int64 {
 	t.Helper()
 	g := s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.session == nil {
-		t.Fatalf("discordtest: dispatch %s before any IDENTIFY", typ)
+	raw := mustJSON(d)
+	n := g.route(typ, raw)
+	sh, ok := g.shards[n]
+	if !ok {
+		t.Fatalf("discordtest: dispatch %s to shard %d before its IDENTIFY", typ, n)
 	}
-	return g.dispatchLocked(typ, mustJSON(d))
+	return g.dispatchLocked(sh, typ, raw)
 }
 
-// current returns the live connection once its client has sent a first
+// ShardConnected reports whether shard n has a live connection.
+func (s *Server) ShardConnected(n int) bool {
+	s.gw.mu.Lock()
+	defer s.gw.mu.Unlock()
+	sh, ok := s.gw.shards[n]
+	return ok && sh.conn != nil
+}
+
+// current returns shard 0's live connection once its client has sent a first
 // heartbeat (so it is fully started, as it always is by the time Discord
 // acts on a connection), or fails the test.
 func (s *Server) current(t testing.TB) *gwConn {
@@ -254,7 +309,9 @@ func (s *Server) current(t testing.TB) *gwConn {
 	WaitFor(t, func() bool {
 		s.gw.mu.Lock()
 		defer s.gw.mu.Unlock()
-		c = s.gw.conn
+		if sh, ok := s.gw.shards[0]; ok {
+			c = sh.conn
+		}
 		return c != nil && c.beats.Load() > 0
 	}, 10*time.Second)
 	return c
@@ -266,7 +323,7 @@ func (s *Server) DropConnection(t testing.TB) {
 	t.Helper()
 	c := s.current(t)
 	s.gw.mu.Lock()
-	s.gw.conn = nil
+	s.gw.shards[0].conn = nil
 	s.gw.mu.Unlock()
 	_ = c.ws.UnderlyingConn().Close()
 }
@@ -276,7 +333,7 @@ func (s *Server) CloseConnection(t testing.TB, code int, text string) {
 	t.Helper()
 	c := s.current(t)
 	s.gw.mu.Lock()
-	s.gw.conn = nil
+	s.gw.shards[0].conn = nil
 	s.gw.mu.Unlock()
 	c.closeWith(code, text)
 }
@@ -294,7 +351,7 @@ func (s *Server) InvalidateSession(t testing.TB, resumable bool) {
 	c := s.current(t)
 	if !resumable {
 		s.gw.mu.Lock()
-		s.gw.session.invalid = true
+		s.gw.shards[0].session.invalid = true
 		s.gw.mu.Unlock()
 	}
 	_ = c.write(frame{Op: 9, D: mustJSON(resumable)})
@@ -333,5 +390,6 @@ func (s *Server) Resumes() int {
 func (s *Server) Connected() bool {
 	s.gw.mu.Lock()
 	defer s.gw.mu.Unlock()
-	return s.gw.conn != nil
+	sh, ok := s.gw.shards[0]
+	return ok && sh.conn != nil
 }
