@@ -58,7 +58,7 @@ func TestAskDefersThenEdits(t *testing.T) {
 	if m.Content != "Answer to how to install? [1]." {
 		t.Errorf("content = %q", m.Content)
 	}
-	if len(m.Embeds) != 1 || !strings.Contains(m.Embeds[0].Description, "[Install guide](https://docs.example.com/install) — Setup › Linux") {
+	if len(m.Embeds) != 1 || !strings.Contains(m.Embeds[0].Description, "Install guide <https://docs.example.com/install> — Setup › Linux") {
 		t.Errorf("sources embed = %+v", m.Embeds)
 	}
 	if got := h.ans.requests()[0].Collection; got != "guild-"+guildA {

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -38,7 +39,7 @@ func renderAnswer(a *rag.Answer, key string) []rendered {
 	if a.Refused {
 		return []rendered{renderRefusal(a)}
 	}
-	text := strings.TrimSpace(a.Text)
+	text := inertMarkdown(strings.TrimSpace(a.Text))
 	if text == "" {
 		text = "I have no answer to that."
 	}
@@ -94,8 +95,9 @@ func sourcesEmbed(sources []rag.Source) *discordgo.MessageEmbed {
 	return &discordgo.MessageEmbed{Title: "Sources", Description: joinWithin(lines, MaxEmbedDescription), Color: colorSources}
 }
 
-// sourceLabel is a passage's title, section path or page, linked when its
-// source is an http(s) URL.
+// sourceLabel is a passage's title, section path or page, then, when its
+// source is an http(s) URL, that URL as plain "<url>": never a masked
+// link, so that a document's title cannot pass for another address.
 func sourceLabel(p rag.Passage) string {
 	title := p.Title
 	if title == "" {
@@ -104,7 +106,7 @@ func sourceLabel(p rag.Passage) string {
 	title = truncate(escapeMarkdown(title), 200)
 	label := title
 	if isHTTP(p.Source) {
-		label = "[" + title + "](" + escapeURL(p.Source) + ")"
+		label += " <" + escapeURL(p.Source) + ">"
 	}
 	var where []string
 	if len(p.HeadingPath) > 0 {
@@ -124,7 +126,24 @@ func isHTTP(s string) bool {
 }
 
 func escapeURL(u string) string {
-	return strings.NewReplacer(")", "%29", " ", "%20").Replace(u)
+	return strings.NewReplacer(")", "%29", " ", "%20", ">", "%3E", "<", "%3C").Replace(u)
+}
+
+// maskedLink matches Markdown's "[text](url)" and "[text](<url>)".
+var maskedLink = regexp.MustCompile(`\[([^\[\]]*)\]\(\s*<?([^()<>\s]*)>?[^()]*\)`)
+
+// headingLine matches a line Discord would render as a heading or a
+// subtext line.
+var headingLine = regexp.MustCompile(`(?m)^(\s*)(#{1,3} |-# )`)
+
+// inertMarkdown keeps an answer's text, which quotes documents, from
+// turning a document's Markdown into live formatting: a masked link shows
+// its text and its real address, never a link behind other words, and a
+// heading mark is escaped. The answerer already replaces brackets inside
+// quotations; this holds for any text.
+func inertMarkdown(s string) string {
+	s = maskedLink.ReplaceAllString(s, "$1 (<$2>)")
+	return headingLine.ReplaceAllString(s, `$1\$2`)
 }
 
 var mdEscaper = strings.NewReplacer("*", "\\*", "_", "\\_", "`", "\\`", "~", "\\~", "|", "\\|", "[", "\\[", "]", "\\]", ">", "\\>", "@", "@\u200b")
@@ -168,7 +187,7 @@ func renderSourcesView(sources []rag.Source) rendered {
 			break
 		}
 		name := truncate(fmt.Sprintf("[%d] %s", s.N, s.Passage.Title), 256)
-		value := truncate(sourceLabel(s.Passage)+"\n> "+strings.ReplaceAll(strings.TrimSpace(s.Passage.Text), "\n", "\n> "), MaxFieldValue)
+		value := truncate(sourceLabel(s.Passage)+"\n> "+strings.ReplaceAll(inertMarkdown(strings.TrimSpace(s.Passage.Text)), "\n", "\n> "), MaxFieldValue)
 		size := utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
 		if total+size > MaxEmbedTotal-100 {
 			break

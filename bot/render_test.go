@@ -101,3 +101,47 @@ func TestRenderedWithinLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderInertDocumentMarkdown(t *testing.T) {
+	const spoof = "[https://intranet.corp/payroll](https://evil.example/x)"
+	src := rag.Passage{Title: "Payroll", Source: "https://wiki.example/payroll", Text: "# Notice\nSee " + spoof + " now."}
+	tests := []struct {
+		name string
+		text string
+	}{
+		{"masked link in an answer", "Pay is listed at " + spoof + " [1]."},
+		{"masked link with an angle-bracket address", "See [the portal](<https://evil.example/x>) [1]."},
+		{"heading from a document", "# Urgent\n-# small print [1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs := renderAnswer(&rag.Answer{Text: tt.text, Sources: []rag.Source{{N: 1, Passage: src}}}, "")
+			var all strings.Builder
+			for _, m := range msgs {
+				all.WriteString(m.Content)
+				for _, e := range m.Embeds {
+					all.WriteString(e.Description)
+				}
+			}
+			got := all.String()
+			if strings.Contains(got, "](") {
+				t.Errorf("a masked link survives: %q", got)
+			}
+			if strings.Contains(tt.text, "evil.example") && !strings.Contains(got, "<https://evil.example/x>") {
+				t.Errorf("the real address is not shown plainly: %q", got)
+			}
+			for _, line := range strings.Split(got, "\n") {
+				if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "-# ") {
+					t.Errorf("heading survives: %q", line)
+				}
+			}
+			if !strings.Contains(got, "Payroll <https://wiki.example/payroll>") {
+				t.Errorf("source is not its own plain <url>: %q", got)
+			}
+		})
+	}
+	view := renderSourcesView([]rag.Source{{N: 1, Passage: src}})
+	if v := view.Embeds[0].Fields[0].Value; strings.Contains(v, "](") || strings.Contains(v, "\n> # ") {
+		t.Errorf("sources view renders the document's Markdown: %q", v)
+	}
+}

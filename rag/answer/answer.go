@@ -121,13 +121,18 @@ func (p *Pipeline) Answer(ctx context.Context, req rag.Request, partial func(str
 		return nil, err
 	}
 	best := bestRelevance(cands)
+	low := best < p.minRelevance(q, cands)
 	switch {
-	case best < p.cfg.MinRelevance && p.cfg.AllowGeneralKnowledge && p.cfg.LLM != nil:
+	case low && p.cfg.AllowGeneralKnowledge && p.cfg.LLM != nil:
 		err = p.generalAnswer(ctx, ans, partial)
-	case best < p.cfg.MinRelevance:
+	case low:
 		p.refuse(ans, passages)
 	case p.cfg.LLM != nil:
 		err = p.llmAnswer(ctx, ans, passages, partial)
+		if err != nil && ctx.Err() == nil {
+			p.fallBack(ctx, ans, cands, err)
+			err = nil
+		}
 	default:
 		p.extractive(ans, cands)
 	}
@@ -151,6 +156,20 @@ func (p *Pipeline) validate(question string) (string, error) {
 		return "", fmt.Errorf("%w: %d characters, at most %d", ErrQuestionTooLong, n, p.cfg.MaxQuestionLen)
 	}
 	return q, nil
+}
+
+// fallbackNote leads an extractive answer given because the chat model
+// failed.
+const fallbackNote = "_The chat model could not be reached, so this answer quotes the material directly._\n\n"
+
+// fallBack answers extractively when the chat model failed after its
+// retries (and the caller is still waiting), with a one-line note: the
+// user gets an answer rather than an error.
+func (p *Pipeline) fallBack(ctx context.Context, ans *rag.Answer, cands []candidate, err error) {
+	p.log.LogAttrs(ctx, slog.LevelWarn, "chat model failed; answering extractively", slog.String("error", err.Error()))
+	ans.Mode, ans.Model = ModeExtractive, ""
+	p.extractive(ans, cands)
+	ans.Text = fallbackNote + ans.Text
 }
 
 // refusalText is what a refusal says; Markdown adds the nearest passages.

@@ -72,7 +72,7 @@ type claim struct {
 func splitClaims(text string) []claim {
 	var out []claim
 	for li, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		for _, s := range sentences(line) {
+		for _, s := range sentences(inertQuotes(line)) {
 			lead := citeRe.FindStringIndex(s)
 			if lead != nil && strings.TrimSpace(s[:lead[0]]) == "" && len(out) > 0 && out[len(out)-1].line == li {
 				prev := &out[len(out)-1]
@@ -132,4 +132,23 @@ func joinClaims(cs []claim, cites [][]int) string {
 		lines[len(lines)-1] += " " + s
 	}
 	return strings.Join(lines, "\n")
+}
+
+// quoteRe matches a quotation, curly or straight.
+var quoteRe = regexp.MustCompile(`“[^“”]*”|"[^"]*"`)
+
+// inertQuotes makes the brackets inside quotations parentheses: "[14]" in
+// a quoted "mean (SD) age, 74 [14] years" is the document's own, never a
+// citation of the answer.
+func inertQuotes(line string) string {
+	return quoteRe.ReplaceAllStringFunc(line, inert)
+}
+
+// maskedLinkRe matches Markdown's "[text](url)".
+var maskedLinkRe = regexp.MustCompile(`\[([^\[\]]*)\]\(\s*<?([^()<>\s]*)>?[^()]*\)`)
+
+// inertLinks shows a masked link as its text and its real address, so
+// that a link a model copied from a document cannot hide where it leads.
+func inertLinks(s string) string {
+	return maskedLinkRe.ReplaceAllString(s, "$1 (<$2>)")
 }

@@ -16,6 +16,9 @@ type candidate struct {
 	passage int // index into the retrieved passages
 	rel     float64
 	vec     []float32
+	// prev and next are the sentences around it in its passage, "" at
+	// the ends.
+	prev, next string
 }
 
 // minSentenceTerms keeps fragments such as headings or captions out of
@@ -31,13 +34,20 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 	var cands []candidate
 	var windows []map[string]bool
 	for i, ps := range passages {
-		prev := ""
-		for _, s := range sentences(prose(ps.Text)) {
-			if len(contentTerms(s)) >= minSentenceTerms {
-				cands = append(cands, candidate{text: s, passage: i})
-				windows = append(windows, termSet(fold(prev+" "+s)))
+		ss := sentences(prose(ps.Text))
+		for j, s := range ss {
+			if len(contentTerms(s)) < minSentenceTerms {
+				continue
 			}
-			prev = s
+			c := candidate{text: s, passage: i}
+			if j > 0 {
+				c.prev = ss[j-1]
+			}
+			if j+1 < len(ss) {
+				c.next = ss[j+1]
+			}
+			cands = append(cands, c)
+			windows = append(windows, termSet(fold(c.prev+" "+s)))
 		}
 	}
 	if len(cands) == 0 {
@@ -89,25 +99,29 @@ func bestRelevance(cands []candidate) float64 {
 // redundant is the cosine above which a second sentence adds nothing.
 const redundant = 0.9
 
-// extractive fills ans with the best one to MaxExtract sentences, quoted,
-// each with its citation; sources are numbered in order of first use.
+// extractive fills ans with the sentence that best answers the question,
+// quoted with its citation and led by what answers it (reader.go), and at
+// most MaxExtract-1 more sentences that add support; sources are numbered
+// in order of first use.
 func (p *Pipeline) extractive(ans *rag.Answer, cands []candidate) {
-	var picked []candidate
+	lead := p.pickLead(ans.Question, cands)
+	picked := []candidate{lead}
 	for _, c := range cands {
 		if len(picked) == p.cfg.MaxExtract || c.rel < p.cfg.ExtractRatio*cands[0].rel {
 			break
 		}
-		if !isRedundant(c, picked) {
+		if !isRedundant(c, picked) && addsSupport(ans.Question, c, picked) {
 			picked = append(picked, c)
 		}
 	}
 	num := newNumbering(ans.Retrieved)
 	var b strings.Builder
+	b.WriteString(leadIn(ans.Question, lead, ans.Retrieved[lead.passage]))
 	for i, c := range picked {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "“%s” [%d]", strings.TrimSpace(c.text), num.cite(c.passage))
+		fmt.Fprintf(&b, "“%s” [%d]", inert(quoted(c)), num.cite(c.passage))
 	}
 	ans.Text = b.String()
 	ans.Sources = num.sources()

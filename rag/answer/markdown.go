@@ -7,8 +7,9 @@ import (
 	"github.com/citebot/citebot/rag"
 )
 
-// snippetLen caps how much of a nearest passage a refusal shows.
-const snippetLen = 200
+// snippetLen is about how much of a nearest passage a refusal shows: as
+// many whole sentences as fit, and at least one.
+const snippetLen = 300
 
 // Markdown renders an answer as the CLI prints it: the text, then a
 // "Sources" list of "[n] Title — section path / p. N — source". A refusal
@@ -29,10 +30,28 @@ func Markdown(a *rag.Answer) string {
 	if len(a.Nearest) > 0 {
 		b.WriteString("\n**Closest passages**\n\n")
 		for _, p := range a.Nearest {
-			fmt.Fprintf(&b, "- %s\n  > %s\n", sourceLine(p), clip(strings.Join(strings.Fields(p.Text), " "), snippetLen))
+			fmt.Fprintf(&b, "- %s\n  > %s\n", sourceLine(p), inert(snippet(p.Text, snippetLen)))
 		}
 	}
 	return b.String()
+}
+
+// snippet is the leading whole sentences of text within about n
+// characters; the first sentence is shown whole whatever its length.
+func snippet(text string, n int) string {
+	var out []string
+	size := 0
+	for _, s := range sentences(prose(text)) {
+		if len(out) > 0 && size+len(s) > n {
+			break
+		}
+		out = append(out, s)
+		size += len(s) + 1
+	}
+	if len(out) == 0 { // all code or headings: show the text itself
+		return clip(strings.Join(strings.Fields(text), " "), n)
+	}
+	return strings.Join(out, " ")
 }
 
 // sourceLine is "Title — section path / p. N — source", leaving out what

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,33 +180,74 @@ func TestLLMPromptAndRendering(t *testing.T) {
 	golden(t, "answer.golden", Markdown(a))
 }
 
-func TestLLMErrors(t *testing.T) {
+func TestLLMErrorsFallBack(t *testing.T) {
 	ps := loadPassages(t)
 	tests := []struct {
 		name    string
 		replies []llmtest.Reply
-		want    error
 	}{
 		{name: "429 then 500s exhaust retries", replies: []llmtest.Reply{{Status: 429}, {Status: 500}, {Status: 500}, {Status: 500}}},
-		{name: "malformed stream chunk", replies: []llmtest.Reply{{Raw: []string{"{not json"}}}, want: llm.ErrMalformed},
-		{name: "stalled stream hits the deadline", replies: []llmtest.Reply{{Chunks: []string{"The port"}, Stall: true}},
-			want: context.DeadlineExceeded},
+		{name: "only 500s", replies: []llmtest.Reply{{Status: 500}, {Status: 502}, {Status: 503}, {Status: 500}}},
+		{name: "malformed stream chunk", replies: []llmtest.Reply{{Raw: []string{"{not json"}}}},
+		{name: "stalled stream hits the deadline", replies: []llmtest.Reply{{Chunks: []string{"The port"}, Stall: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t, testModel, tt.replies...)
 			p := llmPipelineTimeout(t, srv, ps, 300*time.Millisecond)
 			a, err := p.Answer(t.Context(), rag.Request{Collection: "c", Question: question}, nil)
-			t.Logf("err: %v", err)
-			if err == nil || a != nil {
-				t.Fatalf("got %+v, %v; want an error", a, err)
-			}
-			if tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("err = %v, want %v", err, tt.want)
-			}
-			if !strings.HasPrefix(err.Error(), "llm answer: ") {
-				t.Errorf("err = %q, want it to say where it failed", err)
-			}
+			assertFallback(t, a, err)
 		})
+	}
+}
+
+func TestLLMConnectionRefusedFallsBack(t *testing.T) {
+	ps := loadPassages(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: every attempt is refused
+	c, err := llm.New(llm.Config{BaseURL: "http://" + addr + "/v1", Model: testModel, Timeout: 2 * time.Second,
+		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(hashTuned(Config{Retriever: &fakeRetriever{passages: ps}, Embedder: hashEmbedder{dim: 512}, LLM: c}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Answer(t.Context(), rag.Request{Collection: "c", Question: question}, func(string) {})
+	assertFallback(t, a, err)
+}
+
+// assertFallback checks an answer given extractively, with the note,
+// after the chat model failed.
+func assertFallback(t *testing.T, a *rag.Answer, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("err = %v, want the extractive answer", err)
+	}
+	if a.Refused || a.Mode != ModeExtractive || a.Model != "" || len(a.Sources) == 0 {
+		t.Fatalf("answer = %+v", a)
+	}
+	if !strings.HasPrefix(a.Text, fallbackNote) || !strings.Contains(a.Text, "“") || !strings.Contains(a.Text, "[1]") {
+		t.Errorf("text = %q, want the note then cited quotations", a.Text)
+	}
+	if n := strings.Count(strings.TrimSuffix(fallbackNote, "\n\n"), "\n"); n != 0 {
+		t.Errorf("the note is %d lines, want one", n+1)
+	}
+}
+
+func TestLLMCancelledIsAnError(t *testing.T) {
+	ps := loadPassages(t)
+	srv := llmtest.New(t, testModel, llmtest.Reply{Chunks: []string{"The port"}, Stall: true})
+	p := llmPipelineTimeout(t, srv, ps, 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	a, err := p.Answer(ctx, rag.Request{Collection: "c", Question: question}, nil)
+	if err == nil || a != nil || !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "llm answer: ") {
+		t.Fatalf("got %+v, %v; want the caller's deadline as an error", a, err)
 	}
 }

@@ -108,7 +108,7 @@ func (p *Pipeline) llmAnswer(ctx context.Context, ans *rag.Answer, passages []ra
 		p.refuse(ans, passages)
 		return nil
 	}
-	ans.Text, ans.Sources = v.text, v.sources
+	ans.Text, ans.Sources = inertLinks(v.text), v.sources
 	return nil
 }
 

@@ -44,7 +44,7 @@ func (p *Pipeline) standaloneQuery(ctx context.Context, q string, history []rag.
 	var add []string
 	seen := map[string]bool{}
 	for _, w := range words(prev) {
-		t := stem(w)
+		t := term(w)
 		if stopwords[w] || len(w) < 2 || have[t] || seen[t] {
 			continue
 		}

@@ -5,16 +5,19 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/rag/wordforms"
 )
 
 // stopwords are function words and question words that carry no topic;
-// they are left out of lexical overlap.
+// they are left out of lexical overlap. Negations (no, not, nor) are not
+// among them: they change what a sentence says.
 var stopwords = func() map[string]bool {
 	m := make(map[string]bool)
 	for _, w := range strings.Fields(`a about above after again against all also am an and any are as at be
 	because been before being below between both but by can could did do does doing down during each
 	few for from further had has have having he her here hers him his how i if in into is it its itself
-	just me more most my no nor not now of off on once only or other our ours out over own same she
+	just me more most my now of off on once only or other our ours out over own same she
 	should so some such than that the their theirs them then there these they this those through to too
 	under until up very was we were what when where which while who whom why will with would you your
 	yours according article author say said says tell told describe explain mention mentioned give
@@ -67,16 +70,25 @@ func stem(w string) string {
 }
 
 // contentTerms returns the stemmed content words of text, in order,
-// repeats kept.
+// repeats kept; irregular forms are first brought to their base form.
 func contentTerms(text string) []string {
 	var out []string
 	for _, w := range words(text) {
 		if stopwords[w] || (len(w) < 2 && !unicode.IsDigit(rune(w[0]))) {
 			continue
 		}
-		out = append(out, stem(w))
+		out = append(out, term(w))
 	}
 	return out
+}
+
+// term is the form a word is matched in: its base form (irregular forms
+// as package wordforms has them, the table retrieval uses), stemmed.
+func term(w string) string {
+	if base, ok := wordforms.Base(w); ok {
+		w = base
+	}
+	return stem(w)
 }
 
 // termSet is the set of contentTerms.
