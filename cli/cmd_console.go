@@ -87,7 +87,8 @@ func (e *env) serveConsole(ctx context.Context, svc *services) error {
 	}
 	up := &uploads{store: svc.store, in: e.ingester(svc), metrics: e.metrics,
 		opts: e.loaderOptions()}
-	c, err := console.New(console.Config{Library: svc.store, Sessions: svc.store, Runs: svc.store, Evals: svc.store,
+	c, err := console.New(console.Config{Library: svc.store, Sessions: svc.store, Runs: svc.store, Jobs: svc.store,
+		Evals:     svc.store,
 		Retriever: svc.retriever, Ingester: consoleIngester{up}, Answerer: svc.pipeline, Logger: e.logger,
 		Token: e.cfg.ConsoleToken, PublicURL: e.cfg.ConsoleURL, DiscordAPI: e.cfg.DiscordAPI,
 		DiscordClientID: e.cfg.DiscordClientID, DiscordSecret: e.cfg.DiscordClientSecret,

@@ -47,7 +47,7 @@ type principal struct {
 // any, a Discord user only guild-<id> of a guild they may manage.
 func (p *principal) canSee(collection string) (store.ConsoleGuild, bool) {
 	if p.operator {
-		return store.ConsoleGuild{Name: collection}, true
+		return store.ConsoleGuild{}, true
 	}
 	id, ok := strings.CutPrefix(collection, guildPrefix)
 	if !ok {
@@ -173,8 +173,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*principa
 // refreshGuilds asks Discord again which guilds the user may manage; a
 // token Discord no longer accepts ends the session.
 func (s *Server) refreshGuilds(r *http.Request, cs store.ConsoleSession) ([]store.ConsoleGuild, error) {
-	guilds, err := s.oauth.guilds(r.Context(), cs.AccessToken)
-	if errors.Is(err, errTokenRejected) {
+	guilds, err := s.fetchGuilds(r, cs.AccessToken)
+	if errors.Is(err, errTokenRejected) || errors.Is(err, errUnsealable) {
 		if derr := s.cfg.Sessions.DeleteConsoleSession(r.Context(), cs.ID); derr != nil {
 			return nil, derr
 		}
@@ -187,6 +187,14 @@ func (s *Server) refreshGuilds(r *http.Request, cs store.ConsoleSession) ([]stor
 		return nil, err
 	}
 	return guilds, nil
+}
+
+func (s *Server) fetchGuilds(r *http.Request, sealed string) ([]store.ConsoleGuild, error) {
+	tok, err := s.unseal(sealed)
+	if err != nil {
+		return nil, err
+	}
+	return s.oauth.guilds(r.Context(), tok)
 }
 
 // auth runs h for signed-in requests only. Others are sent to the sign-in

@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -170,6 +172,15 @@ func TestDiscordSignIn(t *testing.T) {
 	if strings.Contains(home.body, guildB) || strings.Contains(home.body, "/c/default") {
 		t.Errorf("the home page shows a guild alice does not manage:\n%.2000s", home.body)
 	}
+	t.Run("access token stored sealed", func(t *testing.T) {
+		cs, err := f.store.ConsoleSessionByID(t.Context(), sessionID(t, f, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.UserID != aliceID || cs.AccessToken == "" || strings.Contains(cs.AccessToken, "access-") {
+			t.Errorf("stored session %+v: want alice with a sealed token", cs)
+		}
+	})
 	tests := []struct {
 		path string
 		want int
@@ -245,4 +256,25 @@ func TestDiscordCallbackChecksState(t *testing.T) {
 			t.Errorf("denied consent: %d", r.status)
 		}
 	})
+}
+
+// sessionID reads the session id out of c's signed cookie.
+func sessionID(t *testing.T, f *fixture, c *http.Client) string {
+	t.Helper()
+	u, _ := url.Parse(f.url)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "citebot_console" {
+			body, _, _ := strings.Cut(ck.Value, ".")
+			b, err := base64.RawURLEncoding.DecodeString(body)
+			var p struct {
+				SID string `json:"sid"`
+			}
+			if err != nil || json.Unmarshal(b, &p) != nil {
+				t.Fatalf("cookie %q does not decode", ck.Value)
+			}
+			return p.SID
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
 }

@@ -63,12 +63,13 @@ type Retriever interface {
 	Retrieve(ctx context.Context, collection, query string, k int) ([]rag.Passage, error)
 }
 
-// Config is what a console serves with. Library, Sessions, Runs, Evals,
+// Config is what a console serves with. Library, Sessions, Runs, Jobs, Evals,
 // Retriever, Ingester and Answerer are required.
 type Config struct {
 	Library   Library
 	Sessions  Sessions
 	Runs      IngestRuns
+	Jobs      Jobs
 	Evals     EvalRuns
 	Retriever Retriever
 	Ingester  Ingester
@@ -106,9 +107,9 @@ type Server struct {
 
 // New checks cfg and parses the templates.
 func New(cfg Config) (*Server, error) {
-	if cfg.Library == nil || cfg.Sessions == nil || cfg.Runs == nil || cfg.Evals == nil ||
+	if cfg.Library == nil || cfg.Sessions == nil || cfg.Runs == nil || cfg.Jobs == nil || cfg.Evals == nil ||
 		cfg.Retriever == nil || cfg.Ingester == nil || cfg.Answerer == nil {
-		return nil, errors.New("console: library, sessions, runs, evals, retriever, ingester and answerer are required")
+		return nil, errors.New("console: library, sessions, runs, jobs, evals, retriever, ingester and answerer are required")
 	}
 	pu, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
@@ -156,15 +157,17 @@ func (s *Server) Handler(ctx context.Context) http.Handler {
 
 func (s *Server) collectionRoutes(ctx context.Context, m *http.ServeMux) {
 	routes := map[string]func(w http.ResponseWriter, r *http.Request, v *view){
-		"GET /c/{coll}":                  s.collectionPage,
-		"GET /c/{coll}/document":         s.documentPage,
-		"GET /c/{coll}/search":           s.searchPage,
-		"GET /c/{coll}/activity":         s.activityPage,
-		"GET /c/{coll}/jobs":             s.jobsPage,
-		"GET /c/{coll}/jobs/{id}":        s.jobPage,
-		"GET /c/{coll}/jobs/{id}/status": s.jobStatus,
-		"GET /c/{coll}/eval":             s.evalPage,
-		"POST /c/{coll}/eval/qa":         s.saveQA,
+		"GET /c/{coll}":                   s.collectionPage,
+		"GET /c/{coll}/document":          s.documentPage,
+		"GET /c/{coll}/search":            s.searchPage,
+		"GET /c/{coll}/activity":          s.activityPage,
+		"GET /c/{coll}/jobs":              s.jobsPage,
+		"GET /c/{coll}/jobs/{id}":         s.jobPage,
+		"GET /c/{coll}/jobs/{id}/status":  s.jobStatus,
+		"GET /c/{coll}/queue/{id}":        s.queuedJobPage,
+		"GET /c/{coll}/queue/{id}/status": s.queuedJobStatus,
+		"GET /c/{coll}/eval":              s.evalPage,
+		"POST /c/{coll}/eval/qa":          s.saveQA,
 		"POST /c/{coll}/ingest": func(w http.ResponseWriter, r *http.Request, v *view) {
 			s.startIngest(ctx, w, r, v)
 		},

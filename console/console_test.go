@@ -72,7 +72,7 @@ func newFixture(t *testing.T) *fixture {
 	f.discord.SetOAuthApp(discordtest.OAuthApp{ClientID: clientID, ClientSecret: clientSecret,
 		RedirectURIs: []string{f.url + "/auth/callback"}})
 	f.discord.AddOAuthUser(alice(true))
-	c, err := console.New(console.Config{Library: st, Sessions: st, Runs: st, Evals: st,
+	c, err := console.New(console.Config{Library: st, Sessions: st, Runs: st, Jobs: st, Evals: st,
 		Retriever: fakeRetriever{}, Ingester: f.ing, Answerer: fakeAnswerer{}, Token: operatorToken,
 		PublicURL: f.url, DiscordAPI: f.discord.APIBase(), DiscordClientID: clientID, DiscordSecret: clientSecret,
 		Now: f.clock.now})

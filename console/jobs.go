@@ -205,6 +205,12 @@ func (m Summary) String() string {
 	return out
 }
 
+// jobsData is the ingest page: the console's own runs and the jobs
+// queued from Discord or the command line.
+type jobsData struct {
+	Runs, Queued []store.IngestRun
+}
+
 func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Tab = "jobs"
 	if err := s.cfg.Runs.FailStaleIngestRuns(r.Context(), s.now().Add(-staleAfter)); err != nil {
@@ -216,7 +222,16 @@ func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, "list the ingest runs", err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "jobs", v, runs)
+	jobs, err := s.cfg.Jobs.CollectionJobs(r.Context(), v.Collection, runsShown)
+	if err != nil {
+		s.fail(w, r, v, "list the jobs", err)
+		return
+	}
+	d := jobsData{Runs: runs}
+	for _, j := range jobs {
+		d.Queued = append(d.Queued, queuedRun(j))
+	}
+	s.render(w, r, http.StatusOK, "jobs", v, d)
 }
 
 func (s *Server) findRun(w http.ResponseWriter, r *http.Request, v *view) (store.IngestRun, bool) {
@@ -240,7 +255,8 @@ func (s *Server) findRun(w http.ResponseWriter, r *http.Request, v *view) (store
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Tab = "jobs"
 	if run, ok := s.findRun(w, r, v); ok {
-		s.render(w, r, http.StatusOK, "job", v, run)
+		s.render(w, r, http.StatusOK, "job", v, jobView{IngestRun: run,
+			StatusURL: fmt.Sprintf("/c/%s/jobs/%d/status", url.PathEscape(v.Collection), run.ID)})
 	}
 }
 
@@ -256,10 +272,12 @@ type runStatus struct {
 }
 
 func (s *Server) jobStatus(w http.ResponseWriter, r *http.Request, v *view) {
-	run, ok := s.findRun(w, r, v)
-	if !ok {
-		return
+	if run, ok := s.findRun(w, r, v); ok {
+		writeStatus(w, run)
 	}
+}
+
+func writeStatus(w http.ResponseWriter, run store.IngestRun) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(runStatus{Status: run.Status, Done: run.Done, Total: run.Total, Chunks: run.Chunks,

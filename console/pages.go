@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -48,6 +49,7 @@ var funcs = template.FuncMap{
 	"query":    url.QueryEscape,
 	"path":     url.PathEscape,
 	"add":      func(a, b int) int { return a + b },
+	"dict":     dict,
 }
 
 // score writes a score or rate to four decimals; a rate without cases
@@ -62,6 +64,23 @@ func score(v any) string {
 		}
 	}
 	return "n/a"
+}
+
+// dict makes a map of its key, value arguments, to pass several values
+// to a sub-template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: want key, value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict: keys must be strings")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // linkable reports whether a document source is a web address to link.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/console"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -281,5 +282,58 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 20s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestQueuedJobs(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	id, err := f.store.EnqueueJob(ctx, store.Job{Kind: "url", Collection: "default", GuildID: guildA,
+		Params: store.JobParams{URL: "https://docs.example/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := f.store.EnqueueJob(ctx, store.Job{Kind: "resync", Collection: "guild-" + guildB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	f.signInOperator(t, c)
+	status := func(id int64) (int, map[string]any) {
+		r := get(t, c, f.url+"/c/default/queue/"+itoa(id)+"/status")
+		var s map[string]any
+		json.Unmarshal([]byte(r.body), &s)
+		return r.status, s
+	}
+	if _, s := status(id); s["status"] != "queued" {
+		t.Errorf("queued job: %v", s)
+	}
+	if code, _ := status(other); code != http.StatusNotFound {
+		t.Errorf("another collection's job: %d, want 404", code)
+	}
+	j, ok, err := f.store.ClaimJob(ctx, "worker-1", time.Minute)
+	if err != nil || !ok || j.ID != id {
+		t.Fatalf("claim: %+v %v %v", j, ok, err)
+	}
+	if err := f.store.HeartbeatJob(ctx, id, "worker-1", store.JobProgress{Done: 1, Total: 3, Current: "https://docs.example/a"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, s := status(id); s["status"] != "running" || s["done"] != 1.0 || s["total"] != 3.0 || s["current"] != "https://docs.example/a" {
+		t.Errorf("running job: %v", s)
+	}
+	page := get(t, c, f.url+"/c/default/queue/"+itoa(id))
+	if !strings.Contains(page.body, `data-status-url="/c/default/queue/`+itoa(id)+`/status"`) || !strings.Contains(page.body, "from Discord") {
+		t.Errorf("job page:\n%.2000s", page.body)
+	}
+	if err := f.store.FinishJob(ctx, id, "worker-1", console.Summary{Added: 2, Chunks: 9}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, s := status(id); s["status"] != "done" || !strings.Contains(s["summary"].(string), "2 added") {
+		t.Errorf("finished job: %v", s)
+	}
+	list := get(t, c, f.url+"/c/default/jobs")
+	_, queued, _ := strings.Cut(list.body, `id="queued"`)
+	if !strings.Contains(queued, "https://docs.example/") || !strings.Contains(queued, "status-done") {
+		t.Errorf("jobs page lacks the queued job:\n%.3000s", list.body)
 	}
 }

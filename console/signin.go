@@ -118,7 +118,7 @@ func (s *Server) discordSession(r *http.Request, code string) (store.ConsoleSess
 		ttl = sessionTTL
 	}
 	now := s.now()
-	cs := store.ConsoleSession{ID: randomID(), UserID: uid, UserName: name, AccessToken: tok,
+	cs := store.ConsoleSession{ID: randomID(), UserID: uid, UserName: name, AccessToken: s.seal(tok),
 		Guilds: guilds, GuildsAt: now, ExpiresAt: now.Add(ttl)}
 	return cs, s.cfg.Sessions.PutConsoleSession(ctx, cs)
 }

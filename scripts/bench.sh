@@ -70,7 +70,6 @@ for f in stream-bomb.pdf long-line.txt words.docx prose.txt; do
 done
 
 scifact_rows=()
-CGO_ENABLED=0 go build -o "$tmp/citebot" .
 if [ -f "$scifact/corpus.jsonl" ]; then
 	for mode in text vector hybrid; do
 		echo "bench: SciFact ($mode; the first run ingests 5,183 abstracts)" >&2

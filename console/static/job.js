@@ -21,9 +21,10 @@
         var st = document.getElementById("status");
         st.textContent = s.status;
         st.className = "status-" + s.status;
-        if (s.status === "running") { setTimeout(poll, 1000); }
+        if (s.status === "running" || s.status === "queued") { setTimeout(poll, 1000); }
       })
       .catch(function () { setTimeout(poll, 3000); });
   }
-  if (document.getElementById("status").textContent === "running") { setTimeout(poll, 500); }
+  var st = document.getElementById("status").textContent;
+  if (st === "running" || st === "queued") { setTimeout(poll, 500); }
 })();

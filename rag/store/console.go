@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -259,4 +260,46 @@ func (s *Store) RecentAnswers(ctx context.Context, collection, which string, lim
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
 	return out, nil
+}
+
+// jobListColumns are jobColumns without the uploaded file, which a
+// listing does not need.
+var jobListColumns = strings.Replace(jobColumns, ", data,", ", NULL::bytea,", 1)
+
+// CollectionJobs lists a collection's latest background jobs (the jobs
+// table: /ingest, /reingest, `citebot ingest --queue`), newest first,
+// without their uploaded files.
+func (s *Store) CollectionJobs(ctx context.Context, collection string, limit int) ([]Job, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+jobListColumns+` FROM jobs WHERE collection = $1 ORDER BY id DESC LIMIT $2`,
+		collection, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return out, nil
+}
+
+// CollectionJob returns one background job of a collection, without its
+// uploaded file.
+func (s *Store) CollectionJob(ctx context.Context, collection string, id int64) (Job, error) {
+	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobListColumns+` FROM jobs WHERE collection = $1 AND id = $2`,
+		collection, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, ErrNotFound
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("read job: %w", err)
+	}
+	return j, nil
 }
