@@ -47,7 +47,7 @@ type principal struct {
 // any, a Discord user only guild-<id> of a guild they may manage.
 func (p *principal) canSee(collection string) (store.ConsoleGuild, bool) {
 	if p.operator {
-		return store.ConsoleGuild{Name: collection}, true
+		return store.ConsoleGuild{}, true
 	}
 	id, ok := strings.CutPrefix(collection, guildPrefix)
 	if !ok {
