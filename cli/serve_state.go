@@ -70,6 +70,7 @@ const retentionEvery = time.Hour
 // runs it; the delete is idempotent.
 func enforceRetention(ctx context.Context, log *slog.Logger, s *store.Store, keep time.Duration) error {
 	if keep <= 0 {
+		<-ctx.Done() // runAll ends serve when any of its functions returns
 		return nil
 	}
 	t := time.NewTicker(retentionEvery)

@@ -31,6 +31,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	metricsAddr := freeAddr(t)
 	env["CITEBOT_METRICS_ADDR"] = metricsAddr
 	env["CITEBOT_LOG_LEVEL"] = "debug"
+	env["CITEBOT_RETENTION"] = "0" // keeps answers forever, and serve running
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan result, 1)
 	go func() { done <- serve(ctx, t, env) }()
