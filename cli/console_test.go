@@ -1,8 +1,13 @@
 package cli_test
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/citebot/citebot/bot/discordtest"
 )
 
 func TestConsoleSettings(t *testing.T) {
@@ -31,4 +36,51 @@ func TestConsoleSettings(t *testing.T) {
 			t.Fatalf("serve with a console and no sign-in: %v", r.err)
 		}
 	})
+}
+
+// TestServeWithConsole runs `citebot serve --console-addr` against the
+// fake Discord: the bot connects and the console answers beside it.
+func TestServeWithConsole(t *testing.T) {
+	env := e2eEnv(t)
+	srv := discordtest.New(t, discordtest.Options{})
+	addr := freeAddr(t)
+	env["DISCORD_TOKEN"] = srv.Token()
+	env["CITEBOT_DISCORD_API"] = srv.APIBase()
+	env["CITEBOT_CONSOLE_TOKEN"] = "serve-console-token-0123456789"
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan result, 1)
+	go func() {
+		var out, errOut strings.Builder
+		err := runCtx(ctx, env, &out, &errOut, "serve", "--console-addr", addr)
+		done <- result{out.String(), errOut.String(), err}
+	}()
+	srv.WaitFor(t, func() bool { return srv.Readies() > 0 }, 60*time.Second)
+	waitListening(t, addr)
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"Bearer serve-console-token-0123456789", http.StatusOK}, {"Bearer wrong", http.StatusUnauthorized}} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+addr+"/", nil)
+		req.Header.Set("Authorization", tc.auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
+	}
+	cancel()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Errorf("serve: %v\n%s", r.err, r.stderr)
+		}
+		if strings.Contains(r.stderr, "serve-console-token") {
+			t.Error("logs contain the console token")
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
 }

@@ -70,6 +70,7 @@ const retentionEvery = time.Hour
 // runs it; the delete is idempotent.
 func enforceRetention(ctx context.Context, log *slog.Logger, s *store.Store, keep time.Duration) error {
 	if keep <= 0 {
+		<-ctx.Done() // runAll ends serve when any of its functions returns
 		return nil
 	}
 	t := time.NewTicker(retentionEvery)
@@ -105,7 +106,7 @@ func (q jobs) ClaimJob(ctx context.Context, owner string, lease time.Duration) (
 		return bot.Job{}, ok, err
 	}
 	return bot.Job{ID: j.ID, Kind: j.Kind, Collection: j.Collection, URL: j.Params.URL, Filename: j.Params.Filename,
-		Data: j.Data, Attempts: j.Attempts, GuildID: j.GuildID, ChannelID: j.ChannelID, AppID: j.AppID,
+		Data: j.Data, Args: j.Params.Args, Attempts: j.Attempts, GuildID: j.GuildID, ChannelID: j.ChannelID, AppID: j.AppID,
 		Token: j.Token, TokenAt: j.TokenAt, MessageID: j.MessageID}, true, nil
 }
 
