@@ -27,18 +27,24 @@ func (e *ErrIngestFailures) Error() string {
 
 // ingestFlags are ingest's own flags.
 type ingestFlags struct {
-	prune, crawl, git bool
-	depth, maxPages   int
+	prune, crawl, git, queue bool
+	depth, maxPages          int
+}
+
+// on registers the flags that a queued ingest carries too.
+func (f *ingestFlags) on(fs *flag.FlagSet) {
+	fs.BoolVar(&f.prune, "prune", false, "remove documents of the collection whose file is gone")
+	fs.BoolVar(&f.crawl, "crawl", false, "crawl each URL's site: its sitemap.xml, else same-host links under the URL's path")
+	fs.IntVar(&f.depth, "depth", source.DefaultDepth, "with --crawl and no sitemap: how many links away from the URL to go")
+	fs.IntVar(&f.maxPages, "max-pages", source.DefaultMaxPages, "with --crawl: most pages fetched per crawl")
+	fs.BoolVar(&f.git, "git", false, "each PATH is a local git repository: ingest its committed files")
 }
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	var f ingestFlags
 	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
-		fs.BoolVar(&f.prune, "prune", false, "remove documents of the collection whose file is gone")
-		fs.BoolVar(&f.crawl, "crawl", false, "crawl each URL's site: its sitemap.xml, else same-host links under the URL's path")
-		fs.IntVar(&f.depth, "depth", source.DefaultDepth, "with --crawl and no sitemap: how many links away from the URL to go")
-		fs.IntVar(&f.maxPages, "max-pages", source.DefaultMaxPages, "with --crawl: most pages fetched per crawl")
-		fs.BoolVar(&f.git, "git", false, "each PATH is a local git repository: ingest its committed files")
+		f.on(fs)
+		fs.BoolVar(&f.queue, "queue", false, "queue it as a background job that a running citebot serve runs (see citebot jobs)")
 	})
 	if err != nil {
 		return err
@@ -49,6 +55,9 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	paths, specs, err := ingestSpecs(fs.Args(), f, e.cfg.CrawlDelay)
 	if err != nil {
 		return err
+	}
+	if f.queue {
+		return e.queueIngest(ctx, fs.Args(), f)
 	}
 	svc, err := e.services(ctx)
 	if err != nil {

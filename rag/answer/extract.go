@@ -114,6 +114,10 @@ func (p *Pipeline) extractive(ans *rag.Answer, cands []candidate) {
 			picked = append(picked, c)
 		}
 	}
+	if len(picked) == 2 && coversMore(ans.Question, picked[1], picked[0]) {
+		picked[0], picked[1] = picked[1], picked[0]
+		lead = picked[0]
+	}
 	num := newNumbering(ans.Retrieved)
 	var b strings.Builder
 	b.WriteString(leadIn(ans.Question, lead, ans.Retrieved[lead.passage]))

@@ -436,6 +436,17 @@ func addsSupport(q string, c candidate, picked []candidate) bool {
 	return false
 }
 
+// coversMore reports whether sentence a holds more of the question's
+// words than b and, for a question asking for a kind of phrase, holds
+// one: then a leads the answer instead of b.
+func coversMore(q string, a, b candidate) bool {
+	if questionKind(q) != kindNone && answerPhrase(q, a.text) == "" && answerPhrase(q, b.text) != "" {
+		return false
+	}
+	terms := contentTerms(q)
+	return coverage(terms, termSet(a.text)) > coverage(terms, termSet(b.text))
+}
+
 // quoted is what an answer quotes of a sentence: the sentence, and when it
 // only leads into a list ("The steps are:") the list that follows.
 func quoted(c candidate) string {
