@@ -101,7 +101,7 @@ func TestButtonOnAnotherReplica(t *testing.T) {
 	endpoint := httptest.NewServer(other.InteractionsHandler(bot.HTTPConfig{PublicKey: pub}))
 	defer endpoint.Close()
 	click := &discordgo.Interaction{Type: discordgo.InteractionMessageComponent, Message: &m,
-		Data: discordgo.MessageComponentInteractionData{CustomID: customID(t, m, "src:"), ComponentType: discordgo.ButtonComponent},
+		Data:    discordgo.MessageComponentInteractionData{CustomID: customID(t, m, "src:"), ComponentType: discordgo.ButtonComponent},
 		GuildID: member.GuildID, ChannelID: member.ChannelID,
 		Member: &discordgo.Member{GuildID: member.GuildID, User: &discordgo.User{ID: member.UserID}}}
 	h.srv.RegisterInteraction(click)
