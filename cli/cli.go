@@ -244,7 +244,7 @@ func (e *env) secrets() []string {
 		e.cfg.ConsoleToken, e.cfg.ConsoleSecret, e.cfg.DiscordClientSecret}
 	dbURL := e.cfg.DatabaseURL
 	if dbURL == "" {
-		dbURL, _ = store.LocateURL(e.io.Getenv, e.io.Dir)
+		dbURL, _ = store.LocateURL(e.io.Getenv, e.io.Dir, e.binDir())
 	}
 	if u, err := url.Parse(dbURL); err == nil && u.User != nil {
 		if pw, ok := u.User.Password(); ok {

@@ -20,7 +20,7 @@ func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 	url := e.cfg.DatabaseURL
 	if url == "" {
 		var err error
-		if url, err = store.LocateURL(e.io.Getenv, e.io.Dir); err != nil {
+		if url, err = store.LocateURL(e.io.Getenv, e.io.Dir, e.binDir()); err != nil {
 			return nil, err
 		}
 	}
@@ -41,9 +41,9 @@ func (e *env) embedder(ctx context.Context) (rag.EmbeddingModel, error) {
 	if e.cfg.EmbedURL != "" {
 		return e.remoteEmbedder(ctx)
 	}
-	dir := e.cfg.ModelDir
-	if dir == "" {
-		dir = uselite.DefaultDir(e.io.Getenv)
+	dir, err := e.modelDir()
+	if err != nil {
+		return nil, err
 	}
 	enc, err := uselite.Load(dir, uselite.WithLogger(e.logger))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +47,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
 		return nil, &ConnectError{Host: cfg.ConnConfig.Host, Port: cfg.ConnConfig.Port,
-			Database: cfg.ConnConfig.Database, Err: err}
+			Database: cfg.ConnConfig.Database, User: cfg.ConnConfig.User, Err: err}
 	}
 	return s, nil
 }
@@ -83,23 +84,47 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// ConnectError reports a database that could not be reached, naming where
-// it was looked for and how to start the project's own.
+// ConnectError reports a database that could not be reached or refused
+// the connection, naming where it was looked for and what to do.
 type ConnectError struct {
 	Host     string
 	Port     uint16
 	Database string
+	User     string
 	Err      error
 }
 
+// PostgreSQL error codes that ConnectError tells apart.
+const (
+	codeInvalidPassword = "28P01"
+	codeInvalidAuth     = "28000"
+	codeNoDatabase      = "3D000"
+)
+
 func (e *ConnectError) Error() string {
 	addr := net.JoinHostPort(e.Host, fmt.Sprint(e.Port))
-	return fmt.Sprintf("cannot reach PostgreSQL at %s (database %q): %v\n"+
-		"Start the project's database with `make db` (or `make run`, which also ingests and starts the bot), "+
-		"or set DATABASE_URL to a PostgreSQL with pgvector.", addr, e.Database, rootCause(e.Err))
+	var pe *pgconn.PgError
+	if errors.As(e.Err, &pe) {
+		switch pe.Code {
+		case codeInvalidPassword, codeInvalidAuth:
+			return fmt.Sprintf("PostgreSQL at %s refused user %q (%s): correct the user or password in DATABASE_URL "+
+				"(the project's own database writes its URL to .data/database_url)", addr, e.User, pe.Message)
+		case codeNoDatabase:
+			return fmt.Sprintf("PostgreSQL at %s has no database %q: create it, or point DATABASE_URL at one that exists", addr, e.Database)
+		}
+	}
+	return fmt.Sprintf("cannot reach PostgreSQL at %s (database %q: %v): start the project's database with `make db` "+
+		"(`make db-stop` stops it), or export DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DB for another with pgvector",
+		addr, e.Database, firstLine(rootCause(e.Err).Error()))
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// firstLine keeps an error to one line: pgconn lists one per address tried.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
 
 // rootCause drops pgconn's wrapping, which repeats the address.
 func rootCause(err error) error {
