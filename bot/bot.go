@@ -47,6 +47,9 @@ type Config struct {
 	// Jobs queues /ingest and /reingest, which run in the background;
 	// required with an Ingester.
 	Jobs Jobs
+	// RunJob runs queued jobs of kinds other than the bot's own (e.g. an
+	// ingest queued from the command line); optional.
+	RunJob func(ctx context.Context, j Job, progress func(IngestProgress)) (IngestSummary, error)
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
 

@@ -1,8 +1,16 @@
 package bot_test
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/citebot/citebot/bot"
@@ -71,5 +79,45 @@ func TestAnswerStoreOutage(t *testing.T) {
 	}
 	if got := h.st.all(); len(got) != 1 || got[0].Question != "before" {
 		t.Errorf("stored answers = %+v", got)
+	}
+}
+
+// A button on an answer given over one process's gateway works on another
+// process's HTTP interactions endpoint: the answer comes from the store.
+func TestButtonOnAnotherReplica(t *testing.T) {
+	h := start(t, discordtest.Options{}, nil)
+	i := h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1"))
+	m := h.original(t, i, answered)
+
+	s, err := bot.NewSession(h.srv.Token(), bot.SessionConfig{APIBase: h.srv.APIBase()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := bot.New(s, bot.Config{Answerer: &fakeAnswerer{}, Library: h.lib, Answers: h.st, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	endpoint := httptest.NewServer(other.InteractionsHandler(bot.HTTPConfig{PublicKey: pub}))
+	defer endpoint.Close()
+	click := &discordgo.Interaction{Type: discordgo.InteractionMessageComponent, Message: &m,
+		Data:    discordgo.MessageComponentInteractionData{CustomID: customID(t, m, "src:"), ComponentType: discordgo.ButtonComponent},
+		GuildID: member.GuildID, ChannelID: member.ChannelID,
+		Member: &discordgo.Member{GuildID: member.GuildID, User: &discordgo.User{ID: member.UserID}}}
+	h.srv.RegisterInteraction(click)
+	body, _ := json.Marshal(click)
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	req, _ := http.NewRequest(http.MethodPost, endpoint.URL, bytes.NewReader(body))
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
+	req.Header.Set("X-Signature-Timestamp", stamp)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r discordgo.InteractionResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Data == nil || len(r.Data.Embeds) != 1 ||
+		!strings.Contains(r.Data.Embeds[0].Fields[0].Value, "Run make install.") {
+		t.Fatalf("sources view from the other replica = %+v, %v", r.Data, err)
 	}
 }

@@ -56,7 +56,8 @@ type Job struct {
 	URL        string
 	Filename   string
 	Data       []byte
-	Attempts   int // claims so far, this one included
+	Args       []string // for kinds Config.RunJob runs
+	Attempts   int      // claims so far, this one included
 	// The interaction whose original response shows progress while its
 	// token lasts, then a message of the bot's own in ChannelID.
 	GuildID, ChannelID, AppID, Token string
@@ -212,6 +213,9 @@ func (b *Bot) execJob(ctx context.Context, j Job, progress func(IngestProgress))
 		return b.cfg.Ingester.CrawlURL(ctx, j.Collection, j.URL, progress)
 	case JobResync:
 		return b.cfg.Ingester.Resync(ctx, j.Collection, progress)
+	}
+	if b.cfg.RunJob != nil {
+		return b.cfg.RunJob(ctx, j, progress)
 	}
 	return IngestSummary{}, fmt.Errorf("unknown job kind %q", j.Kind)
 }

@@ -6,10 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/rag/ingest"
+	"github.com/citebot/citebot/rag/source"
 	"github.com/citebot/citebot/rag/store"
 )
 
@@ -110,4 +116,96 @@ func truncateNote(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// jobIngest is the kind of an ingest queued by `citebot ingest --queue`:
+// its Params.Args are ingest's flags and arguments, paths made absolute.
+const jobIngest = "ingest"
+
+// queueIngest stores an ingest as a job for a running `citebot serve`.
+func (e *env) queueIngest(ctx context.Context, args []string, f ingestFlags) error {
+	queued := []string{"--prune=" + strconv.FormatBool(f.prune), "--crawl=" + strconv.FormatBool(f.crawl),
+		"--git=" + strconv.FormatBool(f.git), "--depth=" + strconv.Itoa(f.depth), "--max-pages=" + strconv.Itoa(f.maxPages), "--"}
+	for _, a := range args {
+		if !strings.HasPrefix(a, "http://") && !strings.HasPrefix(a, "https://") && !strings.HasPrefix(a, "git+") {
+			abs, err := filepath.Abs(a)
+			if err != nil {
+				return fmt.Errorf("queue ingest %s: %w", a, err)
+			}
+			a = abs
+		}
+		queued = append(queued, a)
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	id, err := s.EnqueueJob(ctx, store.Job{Kind: jobIngest, Collection: e.cfg.Collection, Params: store.JobParams{Args: queued}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.Stdout, "queued job %d: a running citebot serve runs it; citebot jobs shows how it goes\n", id)
+	return nil
+}
+
+// runQueued runs the ingests queued from the command line, for the bot's
+// job workers.
+func (e *env) runQueued(svc *services) func(context.Context, bot.Job, func(bot.IngestProgress)) (bot.IngestSummary, error) {
+	return func(ctx context.Context, j bot.Job, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
+		if j.Kind != jobIngest {
+			return bot.IngestSummary{}, fmt.Errorf("unknown job kind %q", j.Kind)
+		}
+		var f ingestFlags
+		fs := flag.NewFlagSet("queued ingest", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		f.on(fs)
+		if err := fs.Parse(j.Args); err != nil {
+			return bot.IngestSummary{}, fmt.Errorf("queued ingest arguments: %w", err)
+		}
+		paths, specs, err := ingestSpecs(fs.Args(), f, e.cfg.CrawlDelay)
+		if err != nil {
+			return bot.IngestSummary{}, err
+		}
+		var out bot.IngestSummary
+		if len(paths) > 0 {
+			sum, err := e.ingester(svc).Ingest(ctx, j.Collection, paths, ingest.Options{Prune: f.prune, Progress: adapt(progress)})
+			if err != nil {
+				return bot.IngestSummary{}, fmt.Errorf("ingest: %w", err)
+			}
+			out = addIngest(out, sum)
+			if err := e.sourceRunner(svc).Remember(ctx, j.Collection, pathSpecs(paths)); err != nil {
+				return out, fmt.Errorf("ingest: %w", err)
+			}
+		}
+		if len(specs) > 0 {
+			sum, err := e.sourceRunner(svc).Add(ctx, j.Collection, specs, adaptSources(progress))
+			out.Added, out.Updated, out.Unchanged = out.Added+sum.Added, out.Updated+sum.Changed, out.Unchanged+sum.Unchanged
+			out.Removed, out.Failed = out.Removed+sum.Removed, out.Failed+sum.Failed
+			if err != nil {
+				return out, fmt.Errorf("ingest: %w", err)
+			}
+		}
+		return out, nil
+	}
+}
+
+func addIngest(out bot.IngestSummary, s ingest.Summary) bot.IngestSummary {
+	out.Added, out.Updated, out.Unchanged = out.Added+s.Added, out.Updated+s.Updated, out.Unchanged+s.Unchanged
+	out.Removed, out.Failed, out.Chunks = out.Removed+s.Removed, out.Failed+s.Failed, out.Chunks+s.Chunks
+	for _, f := range s.Failures {
+		out.Errors = append(out.Errors, f.Source+": "+f.Err)
+	}
+	return out
+}
+
+// pathSpecs are the existing paths among paths, as sources to remember.
+func pathSpecs(paths []string) []source.Spec {
+	var out []source.Spec
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, source.Spec{Kind: store.SourceKindPath, Location: p})
+		}
+	}
+	return out
 }

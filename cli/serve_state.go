@@ -106,7 +106,7 @@ func (q jobs) ClaimJob(ctx context.Context, owner string, lease time.Duration) (
 		return bot.Job{}, ok, err
 	}
 	return bot.Job{ID: j.ID, Kind: j.Kind, Collection: j.Collection, URL: j.Params.URL, Filename: j.Params.Filename,
-		Data: j.Data, Attempts: j.Attempts, GuildID: j.GuildID, ChannelID: j.ChannelID, AppID: j.AppID,
+		Data: j.Data, Args: j.Params.Args, Attempts: j.Attempts, GuildID: j.GuildID, ChannelID: j.ChannelID, AppID: j.AppID,
 		Token: j.Token, TokenAt: j.TokenAt, MessageID: j.MessageID}, true, nil
 }
 

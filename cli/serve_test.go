@@ -66,6 +66,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	}
 	checkMetrics(t, metricsAddr)
 	checkReingestJob(t, env, srv, guild)
+	checkQueuedIngest(t, env, guild)
 	cancel()
 	select {
 	case r := <-done:
@@ -177,5 +178,36 @@ func checkReingestJob(t *testing.T, env map[string]string, srv *discordtest.Serv
 	}
 	if r := run(t, env, "jobs"); !strings.Contains(r.stdout, "resync") || !strings.Contains(r.stdout, "done") {
 		t.Errorf("jobs table:\n%s", r.stdout)
+	}
+}
+
+// checkQueuedIngest queues an ingest from the command line, which the
+// running serve process claims and finishes.
+func checkQueuedIngest(t *testing.T, env map[string]string, guild string) {
+	t.Helper()
+	r := run(t, env, "ingest", "--queue", "--collection", "guild-"+guild, "../rag/ingest/testdata/corpus")
+	if r.err != nil || !strings.Contains(r.stdout, "queued job 2") {
+		t.Fatalf("ingest --queue: %v\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	var js []struct {
+		Kind, State string
+		Result      struct{ Unchanged int }
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := run(t, env, "jobs", "--json")
+		if err := json.Unmarshal([]byte(r.stdout), &js); err != nil {
+			t.Fatalf("jobs --json: %v\n%s", err, r.stdout)
+		}
+		if len(js) == 2 && js[0].State == "done" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queued ingest not done: %+v", js)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if js[0].Kind != "ingest" || js[0].Result.Unchanged == 0 {
+		t.Errorf("queued ingest = %+v, want the corpus found unchanged", js[0])
 	}
 }

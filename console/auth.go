@@ -219,6 +219,10 @@ func (s *Server) auth(h func(w http.ResponseWriter, r *http.Request, v *view)) h
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+			if tooLarge(r) {
+				http.Error(w, "the form is larger than 32 MiB", http.StatusRequestEntityTooLarge)
+				return
+			}
 		}
 		if r.Method == http.MethodPost && p.sid != "" && !s.checkCSRF(r, p.sid) {
 			http.Error(w, "this form has expired: reload the page and try again", http.StatusForbidden)
@@ -241,6 +245,19 @@ func (s *Server) inCollection(h func(w http.ResponseWriter, r *http.Request, v *
 		v.Collection, v.GuildName = coll, g.Name
 		h(w, r, v)
 	}
+}
+
+// tooLarge parses a posted form and reports whether its body went over
+// the MaxBytesReader limit.
+func tooLarge(r *http.Request) bool {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // safeNext keeps a post-sign-in redirect on the console.

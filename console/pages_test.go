@@ -337,3 +337,24 @@ func TestQueuedJobs(t *testing.T) {
 		t.Errorf("jobs page lacks the queued job:\n%.3000s", list.body)
 	}
 }
+
+func TestUploadTooLarge(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	csrf := f.signInOperator(t, c)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("kind", "upload")
+	fw, _ := mw.CreateFormFile("file", "big.txt")
+	fw.Write(bytes.Repeat([]byte("a"), 34<<20))
+	mw.Close()
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", f.url+"/c/default/ingest", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := do(t, c, req); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 34 MiB upload: %d, want 413", r.status)
+	}
+	if runs, err := f.store.IngestRuns(t.Context(), "default", 10); err != nil || len(runs) != 0 {
+		t.Errorf("runs after a refused upload: %v, %v", runs, err)
+	}
+}
