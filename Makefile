@@ -12,7 +12,11 @@ BIN := bin/citebot
 ## run: provision PostgreSQL + pgvector and the local model, ingest $(CORPUS), start the bot
 run: setup build
 	$(BIN) migrate
-	$(BIN) ingest --collection $(COLLECTION) --prune $(CORPUS) || echo "citebot: some documents could not be ingested (listed above); going on with the rest" >&2
+	@# --exact: the collection holds exactly CORPUS. Exit 1 is some documents
+	@# failing (listed above); anything else, such as a CORPUS path that does
+	@# not exist (exit 2), stops here.
+	$(BIN) ingest --collection $(COLLECTION) --exact $(CORPUS) || { rc=$$?; [ $$rc -eq 1 ] || exit $$rc; \
+		echo "citebot: some documents could not be ingested (listed above); going on with the rest" >&2; }
 	$(BIN) serve --collection $(COLLECTION)
 
 ## test: the same set-up, then go vet, a gofmt check, every test and a short fuzz of every target

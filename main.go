@@ -15,7 +15,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C reaches the command through run: a chat cancels the question
+	// in flight with it; SIGTERM always ends the process.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
@@ -37,6 +39,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("working directory: %w", err)
 	}
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
 	exe, _ := os.Executable() // without it, PDFs are parsed in this process
-	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir, Executable: exe})
+	return cli.Run(ctx, cli.IO{Args: args, Getenv: getenv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Dir: dir,
+		Executable: exe, Interrupt: interrupt})
 }

@@ -16,11 +16,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag/loader"
@@ -41,6 +43,9 @@ type IO struct {
 	Stderr io.Writer
 	// Dir is the working directory, where the project's database is looked for.
 	Dir string
+	// Interrupt delivers Ctrl-C (SIGINT); nil when there is none. A chat
+	// cancels the question in flight with it; every other command ends.
+	Interrupt <-chan os.Signal
 	// Executable is the citebot binary, re-run to parse PDFs in a process
 	// of their own; empty, PDFs are parsed in this process.
 	Executable string
@@ -53,7 +58,7 @@ type command struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
+	cmds := map[string]command{
 		"migrate": {summary: "apply database migrations", run: cmdMigrate},
 		"ingest":  {summary: "ingest files, directories, URLs, sites and git repositories: ingest [--collection NAME] [--prune] [--crawl] [--git] PATH|URL|git+URL...", run: cmdIngest},
 		"sync":    {summary: "re-read every remembered source: sync [--collection NAME]", run: cmdSync},
@@ -66,6 +71,8 @@ func commands() map[string]command {
 		"jobs":    {summary: "list background ingest jobs: jobs [--state queued|running|done|failed] [--json]", run: cmdJobs},
 		"version": {summary: "print the version", run: cmdVersion},
 	}
+	maps.Copy(cmds, libraryCommands())
+	return cmds
 }
 
 // Run runs the subcommand named by io.Args[0].
@@ -88,11 +95,49 @@ func Run(ctx context.Context, io IO) error {
 		printUsage(io.Stderr, cmds)
 		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	e := &env{io: io, name: name}
+	defer e.routeInterrupts(cancel)()
 	err := cmd.run(ctx, e, args)
 	// The error is printed whole: no configured secret may show in it,
 	// whatever a server echoed.
 	return ops.NewScrubber(e.secrets()...).Error(err)
+}
+
+// routeInterrupts hands each Ctrl-C to the handler a command installed
+// with onInterrupt, or else cancels the command. It returns a function
+// that stops the routing.
+func (e *env) routeInterrupts(cancel context.CancelFunc) (stop func()) {
+	done := make(chan struct{})
+	if e.io.Interrupt == nil {
+		return func() {}
+	}
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-e.io.Interrupt:
+				if h := e.interrupt.Load(); h != nil {
+					(*h)()
+				} else {
+					cancel()
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// onInterrupt makes h receive Ctrl-C instead of ending the command; nil
+// restores the default.
+func (e *env) onInterrupt(h func()) {
+	if h == nil {
+		e.interrupt.Store(nil)
+		return
+	}
+	e.interrupt.Store(&h)
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
@@ -103,9 +148,9 @@ func printUsage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "list the commands")
+	fmt.Fprintf(w, "  %-11s %s\n", "help", "list the commands")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `citebot COMMAND -h` for a command's flags. Settings come from flags or environment variables (see README.md).")
 }
@@ -119,6 +164,8 @@ type env struct {
 	logger *slog.Logger
 	// metrics is set when serving with --metrics-addr; nil records nothing.
 	metrics *ops.Metrics
+	// interrupt, when set, receives Ctrl-C instead of the command ending.
+	interrupt atomic.Pointer[func()]
 }
 
 // parse reads a command's flags and the environment, validates them once,
@@ -238,13 +285,4 @@ func Version() string {
 		v += " (" + rev[:min(12, len(rev))] + dirty + ")"
 	}
 	return v
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

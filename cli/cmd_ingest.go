@@ -27,8 +27,8 @@ func (e *ErrIngestFailures) Error() string {
 
 // ingestFlags are ingest's own flags.
 type ingestFlags struct {
-	prune, crawl, git, queue bool
-	depth, maxPages          int
+	prune, exact, crawl, git, queue bool
+	depth, maxPages                 int
 }
 
 // on registers the flags that a queued ingest carries too.
@@ -45,6 +45,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
 		f.on(fs)
 		fs.BoolVar(&f.queue, "queue", false, "queue it as a background job that a running citebot serve runs (see citebot jobs)")
+		fs.BoolVar(&f.exact, "exact", false, "make the collection hold exactly these sources: remove every other document (uploads included) and remembered source")
 	})
 	if err != nil {
 		return err
@@ -56,8 +57,16 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.exact && f.queue {
+		return &UsageError{Msg: "--exact runs here and now; it cannot be queued"}
+	}
 	if f.queue {
 		return e.queueIngest(ctx, fs.Args(), f)
+	}
+	if f.exact {
+		if err := checkPaths(e.io.Dir, paths); err != nil {
+			return err
+		}
 	}
 	svc, err := e.services(ctx)
 	if err != nil {
@@ -65,13 +74,6 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	}
 	defer svc.Close()
 	failed := 0
-	if len(paths) > 0 {
-		n, err := e.ingestPaths(ctx, svc, paths, f.prune)
-		if err != nil {
-			return err
-		}
-		failed += n
-	}
 	if len(specs) > 0 {
 		sum, err := e.sourceRunner(svc).Add(ctx, e.cfg.Collection, specs, syncProgress(e.io.Stderr))
 		printSyncSummary(e.io.Stdout, sum)
@@ -79,6 +81,24 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("ingest: %w", err)
 		}
 		failed += sum.Failed
+	}
+	if len(paths) > 0 || f.exact {
+		opt := ingest.Options{Prune: f.prune}
+		if f.exact {
+			if opt, err = e.exactOptions(ctx, svc.store, specs); err != nil {
+				return err
+			}
+		}
+		n, err := e.ingestPaths(ctx, svc, paths, opt)
+		if err != nil {
+			return err
+		}
+		failed += n
+	}
+	if f.exact {
+		if err := e.forgetOtherSources(ctx, svc.store, paths, specs); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return &ErrIngestFailures{N: failed}
@@ -88,9 +108,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 
 // ingestPaths ingests files and folders and remembers those that exist as
 // sources of the collection. It returns how many sources failed.
-func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, prune bool) (int, error) {
+func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, opt ingest.Options) (int, error) {
 	bar := newProgressBar(e.io.Stderr, isTerminal(e.io.Stderr))
-	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, paths, ingest.Options{Prune: prune, Progress: bar.update})
+	opt.Progress = bar.update
+	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, paths, opt)
 	bar.finish()
 	printSummary(e.io.Stdout, e.cfg.Collection, sum)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/rag"
+	"github.com/citebot/citebot/rag/answer"
 )
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
@@ -48,6 +49,9 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
+	if err := e.checkCollection(ctx, svc.store); err != nil {
+		return err
+	}
 	ps, err := svc.retriever.Retrieve(ctx, e.cfg.Collection, query, k)
 	if err != nil {
 		return err
@@ -55,22 +59,18 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if len(ps) == 0 {
 		fmt.Fprintf(e.io.Stdout, "No passages in collection %q match.\n", e.cfg.Collection)
 	}
+	l, err := e.presenter(svc).locator(ctx)
+	if err != nil {
+		return err
+	}
 	for i, p := range ps {
-		printPassage(e, i+1, p)
+		printPassage(e, i+1, l.passage(ctx, p, true))
 	}
 	return nil
 }
 
 func printPassage(e *env, rank int, p rag.Passage) {
-	loc := strings.Join(p.HeadingPath, " › ")
-	if p.Page > 0 {
-		loc = strings.TrimPrefix(loc+fmt.Sprintf(" · p. %d", p.Page), " · ")
-	}
-	fmt.Fprintf(e.io.Stdout, "%d. %s", rank, p.Title)
-	if loc != "" {
-		fmt.Fprintf(e.io.Stdout, " — %s", loc)
-	}
-	fmt.Fprintf(e.io.Stdout, "\n   %s\n   score %.3f (text %.3f, vector %.3f)\n", p.Source, p.Score, p.TextScore, p.VectorScore)
+	fmt.Fprintf(e.io.Stdout, "%d. %s\n   score %.3f (text %.3f, vector %.3f)\n", rank, answer.SourceLine(p), p.Score, p.TextScore, p.VectorScore)
 	text := strings.Join(strings.Fields(p.Text), " ")
 	fmt.Fprintf(e.io.Stdout, "   %s\n\n", text)
 }

@@ -60,7 +60,11 @@ type Passage struct {
 	Position    int      `json:"position"`
 	Start       int      `json:"start"`
 	End         int      `json:"end"`
-	Text        string   `json:"text"`
+	// StartLine and EndLine are the lines of the source file the passage
+	// spans, from 1, when a front end located them; 0 when unknown.
+	StartLine int    `json:"start_line,omitempty"`
+	EndLine   int    `json:"end_line,omitempty"`
+	Text      string `json:"text"`
 	// Context is the chunk with its neighbours in the same section, what an
 	// answerer reads; empty when the searcher was not asked for it.
 	Context     string  `json:"context,omitempty"`

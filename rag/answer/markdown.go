@@ -54,16 +54,23 @@ func snippet(text string, n int) string {
 	return strings.Join(out, " ")
 }
 
-// sourceLine is "Title — section path / p. N — source", leaving out what
-// is unknown.
+// SourceLine is how a front end names a passage: "Title — section path /
+// p. N / lines A–B — source", leaving out what is unknown.
+func SourceLine(p rag.Passage) string { return sourceLine(p) }
+
+// sourceLine is "Title — section path / p. N / lines A–B — source",
+// leaving out what is unknown or repeats the title.
 func sourceLine(p rag.Passage) string {
 	parts := []string{firstNonEmpty(p.Title, p.Source, "untitled")}
 	var where []string
-	if len(p.HeadingPath) > 0 {
-		where = append(where, strings.Join(p.HeadingPath, " › "))
+	if h := sectionPath(p.HeadingPath, parts[0]); h != "" {
+		where = append(where, h)
 	}
 	if p.Page > 0 {
 		where = append(where, fmt.Sprintf("p. %d", p.Page))
+	}
+	if l := lineRange(p.StartLine, p.EndLine); l != "" {
+		where = append(where, l)
 	}
 	if len(where) > 0 {
 		parts = append(parts, strings.Join(where, " / "))
@@ -72,4 +79,25 @@ func sourceLine(p rag.Passage) string {
 		parts = append(parts, p.Source)
 	}
 	return strings.Join(parts, " — ")
+}
+
+// sectionPath joins the headings, leaving out a first heading that is the
+// title (a Markdown H1 usually is).
+func sectionPath(headings []string, title string) string {
+	if len(headings) > 0 && strings.EqualFold(strings.TrimSpace(headings[0]), strings.TrimSpace(title)) {
+		headings = headings[1:]
+	}
+	return strings.Join(headings, " › ")
+}
+
+// lineRange is "line N" or "lines A–B"; "" when the lines are unknown.
+func lineRange(start, end int) string {
+	switch {
+	case start <= 0:
+		return ""
+	case end <= start:
+		return fmt.Sprintf("line %d", start)
+	default:
+		return fmt.Sprintf("lines %d–%d", start, end)
+	}
 }

@@ -463,7 +463,13 @@ func quoted(c candidate) string {
 // that answers the question, in bold.
 func leadIn(q string, c candidate, p rag.Passage) string {
 	if yesNoQuestion(q) {
+		if reversed(q, c.text) {
+			return "No. "
+		}
 		return settle(q, c.text, p.Title)
+	}
+	if reversed(q, c.text) {
+		return "The material says otherwise: "
 	}
 	phrase := answerPhrase(q, c.text)
 	if note := premiseNote(q, c, p, phrase); note != "" {
@@ -520,6 +526,44 @@ func premiseNote(q string, c candidate, p rag.Passage, phrase string) string {
 		return "The material attributes this to **" + inert(phrase) + "**, not to " + not + ": "
 	}
 	return "The material does not say this of " + not + "; it says: "
+}
+
+// opposites pairs words whose relations run the other way: a question
+// about what someone lost, answered by a sentence about what they seized,
+// reverses it.
+var opposites = func() map[string][]string {
+	m := make(map[string][]string)
+	for _, pair := range strings.Split(`lose:seize lose:win lose:gain lose:capture lose:take lose:conquer
+	rise:fall increase:decrease increase:fall increase:drop grow:shrink open:close accept:reject join:leave
+	start:end begin:end allow:ban allow:forbid support:oppose buy:sell import:export before:after
+	win:defeat attack:defend arrive:depart enter:exit appoint:dismiss hire:fire add:remove`, " ") {
+		a, b, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok {
+			continue
+		}
+		a, b = term(a), term(b)
+		m[a] = append(m[a], b)
+		m[b] = append(m[b], a)
+	}
+	return m
+}()
+
+// reversed reports whether sentence s runs a relation of the question the
+// other way: it lacks one of the question's words and holds its opposite
+// ("lose" asked, "seized" said).
+func reversed(q, s string) bool {
+	have := termSet(s)
+	for _, t := range contentTerms(q) {
+		if have[t] {
+			continue
+		}
+		for _, o := range opposites[t] {
+			if have[o] || prefixMatch(o, have) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inert makes document text safe to show inside an answer: brackets

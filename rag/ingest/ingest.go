@@ -118,6 +118,14 @@ type Progress struct {
 type Options struct {
 	// Prune removes documents of the collection whose file is gone.
 	Prune bool
+	// Exact removes every document of the collection, file, URL or upload,
+	// that this run's sources did not yield, so that the collection holds
+	// exactly them. Nothing is removed when the run was cancelled or a
+	// source could not be listed.
+	Exact bool
+	// Keep, with Exact, names further documents to keep: those that other
+	// sources of the same run yielded.
+	Keep map[string]bool
 	// Progress, when set, is called after each document.
 	Progress func(Progress)
 }
@@ -150,8 +158,12 @@ func (in *Ingester) Ingest(ctx context.Context, collection string, sources []str
 	if err := in.finish(ctx, run); err != nil {
 		return sum, err
 	}
-	if opt.Prune {
-		if err := in.prune(ctx, run, &sum); err != nil {
+	if opt.Prune || opt.Exact {
+		exact := opt.Exact && len(fails) == 0 && ctx.Err() == nil
+		for src := range opt.Keep {
+			run.seen[src] = true
+		}
+		if err := in.prune(ctx, run, exact, &sum); err != nil {
 			return sum, err
 		}
 	}
@@ -308,13 +320,11 @@ func (in *Ingester) embed(ctx context.Context, modelID int, chunks []chunk.Chunk
 	return out, len(todo), nil
 }
 
-// prune removes documents whose local file no longer exists.
-func (in *Ingester) prune(ctx context.Context, r *run, sum *Summary) error {
+// prune removes documents whose local file no longer exists or, when
+// exact, every document the run did not see.
+func (in *Ingester) prune(ctx context.Context, r *run, exact bool, sum *Summary) error {
 	for src := range r.states {
-		if r.seen[src] || isURL(src) || strings.HasPrefix(src, "upload:") {
-			continue
-		}
-		if _, err := os.Stat(src); !errors.Is(err, os.ErrNotExist) {
+		if r.seen[src] || (!exact && !fileGone(src)) {
 			continue
 		}
 		found, err := in.store.DeleteDocument(ctx, r.collection, src)
@@ -326,6 +336,15 @@ func (in *Ingester) prune(ctx context.Context, r *run, sum *Summary) error {
 		}
 	}
 	return nil
+}
+
+// fileGone reports whether src is a local file that no longer exists.
+func fileGone(src string) bool {
+	if isURL(src) || strings.HasPrefix(src, "upload:") {
+		return false
+	}
+	_, err := os.Stat(src)
+	return errors.Is(err, os.ErrNotExist)
 }
 
 func isURL(s string) bool {

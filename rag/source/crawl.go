@@ -69,6 +69,10 @@ type crawler struct {
 	delay  time.Duration
 	hosts  *hosts
 	pages  int
+	// creds are the start URL's credentials (user info and token-like
+	// query parameters), sent with every request to the start's host and
+	// kept out of every URL the crawl records.
+	creds credentials
 }
 
 type queued struct {
@@ -77,6 +81,7 @@ type queued struct {
 }
 
 func newCrawler(start string, opts CrawlOptions, single bool, load loader.Options, h *hosts) (*crawler, error) {
+	creds, start := splitCredentials(start)
 	u, err := url.Parse(start)
 	if err != nil || normalize(u) == "" {
 		return nil, fmt.Errorf("crawl %s: not an http(s) URL", start)
@@ -87,7 +92,7 @@ func newCrawler(start string, opts CrawlOptions, single bool, load loader.Option
 		opts = CrawlOptions{Depth: -1, MaxPages: 1}
 	}
 	return &crawler{start: u, scope: scope, opts: opts.withDefaults(), single: single, load: load,
-		robots: &robots{}, delay: opts.Delay, hosts: h}, nil
+		robots: &robots{}, delay: opts.Delay, hosts: h, creds: creds}, nil
 }
 
 // crawl fetches the site's pages, known ones with their validators, and
@@ -233,7 +238,7 @@ func (c *crawler) getWith(ctx context.Context, u string, v loader.Validators) (*
 	var p *loader.Page
 	err := c.hosts.do(ctx, c.start.Host, c.delay, func() error {
 		var err error
-		p, err = loader.Fetch(ctx, u, v, c.load)
+		p, err = loader.Fetch(ctx, c.creds.add(u, c.start.Host), v, c.load)
 		return err
 	})
 	return p, err

@@ -68,7 +68,7 @@ func (r *Runner) syncSite(ctx context.Context, src store.Source, res *Result, re
 			return fmt.Errorf("crawl options: %w", err)
 		}
 	}
-	c, err := newCrawler(src.Location, opts, src.Kind == store.SourceKindURL, r.cfg.Loader, &r.hosts)
+	c, err := newCrawler(fetchLocation(src), opts, src.Kind == store.SourceKindURL, r.cfg.Loader, &r.hosts)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (r *Runner) storeDocs(ctx context.Context, src store.Source, known map[stri
 // stored commit (all of them the first time); it returns the commit to
 // store, or "" to keep the old one when some file failed.
 func (r *Runner) syncGit(ctx context.Context, src store.Source, res *Result, read func(string)) (string, error) {
-	rp, err := openRepo(ctx, src.Location, r.cfg.CacheDir, r.git, r.cfg.Loader.AllowPrivate)
+	rp, err := openRepo(ctx, fetchLocation(src), r.cfg.CacheDir, r.git, r.cfg.Loader.AllowPrivate)
 	if err != nil {
 		return "", err
 	}

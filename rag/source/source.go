@@ -131,18 +131,16 @@ type Progress struct {
 func (r *Runner) Add(ctx context.Context, collection string, specs []Spec, progress func(Progress)) (Summary, error) {
 	var srcs []store.Source
 	for _, sp := range specs {
-		opts, err := json.Marshal(sp.Crawl)
+		shown, fetch := splitLocation(sp.Kind, sp.Location)
+		opts, err := sourceOptions(sp, fetch)
 		if err != nil {
 			return Summary{}, err
 		}
-		if sp.Kind != store.SourceKindCrawl {
-			opts = nil
-		}
-		id, err := r.store.SaveSource(ctx, collection, sp.Kind, sp.Location, opts)
+		id, err := r.store.SaveSource(ctx, collection, sp.Kind, shown, opts)
 		if err != nil {
 			return Summary{}, err
 		}
-		srcs = append(srcs, store.Source{ID: id, Collection: collection, Kind: sp.Kind, Location: sp.Location, Options: opts})
+		srcs = append(srcs, store.Source{ID: id, Collection: collection, Kind: sp.Kind, Location: shown, Options: opts})
 	}
 	return r.run(ctx, srcs, progress)
 }
@@ -151,7 +149,12 @@ func (r *Runner) Add(ctx context.Context, collection string, specs []Spec, progr
 // ingested directly) as synced now.
 func (r *Runner) Remember(ctx context.Context, collection string, specs []Spec) error {
 	for _, sp := range specs {
-		id, err := r.store.SaveSource(ctx, collection, sp.Kind, sp.Location, nil)
+		shown, fetch := splitLocation(sp.Kind, sp.Location)
+		opts, err := sourceOptions(Spec{Kind: sp.Kind}, fetch)
+		if err != nil {
+			return err
+		}
+		id, err := r.store.SaveSource(ctx, collection, sp.Kind, shown, opts)
 		if err != nil {
 			return err
 		}

@@ -11,14 +11,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// CollectionInfo summarises one collection for the web console.
+// CollectionInfo summarises one collection for the web console and for
+// `citebot collections --json` (whose keys the tags name).
 type CollectionInfo struct {
-	Name      string
-	Documents int
-	Chunks    int
+	Name      string `json:"name"`
+	Documents int    `json:"documents"`
+	Chunks    int    `json:"chunks"`
 	// LastIngested is when a document of it was last written; zero when it
 	// has none.
-	LastIngested time.Time
+	LastIngested time.Time `json:"last_ingested,omitzero"`
 }
 
 // Collections lists every collection by name with its counts.
