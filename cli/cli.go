@@ -281,8 +281,8 @@ func Version() string {
 			}
 		}
 	}
-	if rev != "" {
-		v += " (" + rev[:min(12, len(rev))] + dirty + ")"
+	if rev == "" {
+		return v + " (no VCS revision recorded: built outside git or with -buildvcs=false)"
 	}
-	return v
+	return v + " (" + rev[:min(12, len(rev))] + dirty + ")"
 }

@@ -180,3 +180,17 @@ func TestLibraryCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestPrivateURLRefusalNamesTheFlag: a refused private URL says which
+// setting allows it.
+func TestPrivateURLRefusalNamesTheFlag(t *testing.T) {
+	env := e2eEnv(t)
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<html><body><p>Internal page.</p></body></html>")
+	}))
+	defer page.Close()
+	r := citebot(t, env, "ingest", "--collection", "private", page.URL+"/internal")
+	if r.err == nil || !strings.Contains(r.stdout, "--allow-private-urls") {
+		t.Errorf("ingest of a loopback URL: %v\n%s", r.err, r.stdout)
+	}
+}

@@ -45,7 +45,8 @@ var (
 	ErrBudget = errors.New("over budget")
 	// ErrForbiddenAddress means a URL resolved to an address LoadURL does
 	// not connect to without Options.AllowPrivate.
-	ErrForbiddenAddress = errors.New("forbidden address")
+	ErrForbiddenAddress = errors.New("forbidden address (loopback or private; --allow-private-urls, " +
+		"CITEBOT_ALLOW_PRIVATE_URLS=true, lets citebot reach it)")
 )
 
 // Version changes whenever a loader extracts something else from the
