@@ -217,6 +217,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	if err := b.RegisterCommands(ctx); err != nil {
 		_ = b.s.Close()
+		if ctx.Err() != nil {
+			return nil // stopped while starting up: a shutdown, not a failure
+		}
 		return err
 	}
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
