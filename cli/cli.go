@@ -228,11 +228,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // Every record carries the request id of its question and has the
 // configured secrets replaced.
 func newLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
+	return newLoggerTo(w, isTerminal(w), level, secrets...)
+}
+
+// newLoggerTo logs text when text is set, else JSON.
+func newLoggerTo(w io.Writer, text bool, level string, secrets ...string) *slog.Logger {
 	var lv slog.Level
 	lv.UnmarshalText([]byte(strings.ToUpper(level)))
 	opts := &slog.HandlerOptions{Level: lv}
 	var h slog.Handler = slog.NewJSONHandler(w, opts)
-	if isTerminal(w) {
+	if text {
 		h = slog.NewTextHandler(w, opts)
 	}
 	return slog.New(ops.Redact(ops.RequestIDHandler(h), secrets...))

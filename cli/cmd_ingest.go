@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -110,6 +111,12 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 // sources of the collection. It returns how many sources failed.
 func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, opt ingest.Options) (int, error) {
 	bar := newProgressBar(e.io.Stderr, isTerminal(e.io.Stderr))
+	if bar.tty {
+		// Log records go above the bar instead of through it.
+		logger := e.logger
+		e.logger = newLoggerTo(bar, true, e.cfg.LogLevel, e.secrets()...)
+		defer func() { e.logger = logger }()
+	}
 	opt.Progress = bar.update
 	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, paths, opt)
 	bar.finish()
@@ -247,11 +254,15 @@ type progressBar struct {
 	tty  bool
 	last time.Time
 	drew bool
+	mu   sync.Mutex // update and Write may come from different goroutines
+	line string     // the bar as last drawn
 }
 
 func newProgressBar(w io.Writer, tty bool) *progressBar { return &progressBar{w: w, tty: tty} }
 
 func (b *progressBar) update(p ingest.Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	now := time.Now()
 	if p.Done < p.Total && now.Sub(b.last) < 200*time.Millisecond && b.tty {
 		return
@@ -260,7 +271,8 @@ func (b *progressBar) update(p ingest.Progress) {
 		return
 	}
 	b.last = now
-	fmt.Fprint(b.w, progressLine(p, b.tty))
+	b.line = progressLine(p, b.tty)
+	fmt.Fprint(b.w, b.line)
 	b.drew = true
 }
 
