@@ -49,6 +49,9 @@ func (r *Runner) syncIf(ctx context.Context, log RunLog, collection string, ever
 		}
 		var syncErr error
 		sum, syncErr = r.Sync(ctx, collection, progress)
+		if ctx.Err() != nil {
+			return syncErr // left unfinished: the next process to check resumes it
+		}
 		data, err := json.Marshal(sum)
 		if err != nil {
 			return err

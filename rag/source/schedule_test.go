@@ -49,6 +49,22 @@ func TestSyncRecorded(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("a run whose process died is run again at the next check", func(t *testing.T) {
+		if _, err := r.SyncRecorded(ctx, s, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		mid := time.Now()
+		if _, err := s.StartSyncRun(ctx); err != nil { // started, never finished
+			t.Fatal(err)
+		}
+		if last, err := s.LastSyncRun(ctx); err != nil || !last.Before(mid) {
+			t.Errorf("last run = %v, %v; want the finished one, before %v", last, err, mid)
+		}
+		if _, ran, err := r.SyncDue(ctx, s, 200*time.Millisecond); err != nil || !ran {
+			t.Errorf("SyncDue after an interrupted run = %v, %v; want it run again", ran, err)
+		}
+	})
 	t.Run("a scheduled run waits for its interval", func(t *testing.T) {
 		if _, ran, err := r.SyncDue(ctx, s, time.Hour); err != nil || ran {
 			t.Errorf("SyncDue just after a run = %v, %v; want no run", ran, err)

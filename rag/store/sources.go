@@ -217,10 +217,12 @@ func (s *Store) WithSyncLock(ctx context.Context, fn func(ctx context.Context) e
 	return true, fn(ctx)
 }
 
-// LastSyncRun returns when the latest sync run started; zero if none has.
+// LastSyncRun returns when the latest finished sync run started; zero if
+// none has finished. A run whose process died never finishes, so it does
+// not count: the next check, in any process, runs the sync again.
 func (s *Store) LastSyncRun(ctx context.Context) (time.Time, error) {
 	var t *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT max(started_at) FROM sync_runs`).Scan(&t); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT max(started_at) FROM sync_runs WHERE finished_at IS NOT NULL`).Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("last sync run: %w", err)
 	}
 	if t == nil {
