@@ -181,16 +181,8 @@ func (s *Store) ListAnswers(ctx context.Context, f AnswerFilter) ([]Answer, erro
 	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
-	defer rows.Close()
-	var out []Answer
-	for rows.Next() {
-		a, err := scanAnswer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list answers: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Answer, error) { return scanAnswer(r) })
+	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
 	return out, nil

@@ -248,16 +248,8 @@ func (s *Store) RecentAnswers(ctx context.Context, collection, which string, lim
 	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
-	defer rows.Close()
-	var out []Answer
-	for rows.Next() {
-		a, err := scanAnswer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list answers: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Answer, error) { return scanAnswer(r) })
+	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}
 	return out, nil
@@ -276,16 +268,8 @@ func (s *Store) CollectionJobs(ctx context.Context, collection string, limit int
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Job, error) { return scanJob(r) })
+	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return out, nil
