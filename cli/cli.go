@@ -183,9 +183,12 @@ func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*f
 	if e.name == "console" {
 		b.console(&e.cfg, true)
 	}
+	shared := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { shared[f.Name] = true })
 	if extra != nil {
 		extra(fs)
 	}
+	fs.Usage = func() { printFlags(fs, e.name, shared) }
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
