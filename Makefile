@@ -45,7 +45,7 @@ setup:
 	@scripts/chromium.sh
 
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN) .
 
 vet:
 	$(GO) vet ./...
