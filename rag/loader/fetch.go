@@ -31,10 +31,15 @@ type Page struct {
 // 304 is an error.
 // Errors name the URL without credentials (CleanURL).
 func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Page, error) {
+	return fetch(ctx, "fetch", rawURL, v, opts)
+}
+
+// fetch is Fetch with op, the verb its errors start with.
+func fetch(ctx context.Context, op, rawURL string, v Validators, opts Options) (*Page, error) {
 	shown := CleanURL(rawURL)
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("fetch %s: not an http(s) URL: %w", shown, ErrUnsupported)
+		return nil, fmt.Errorf("%s %s: not an http(s) URL: %w", op, shown, ErrUnsupported)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
 	defer cancel()
@@ -42,9 +47,10 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", shown, withoutURL(err))
+		return nil, fmt.Errorf("%s %s: %w", op, shown, withoutURL(err))
 	}
 	req.Header.Set("User-Agent", "citebot-loader/1")
+	req.Header.Set("Accept", "text/html, text/markdown, text/plain, application/pdf, "+MediaDOCX+";q=0.9, */*;q=0.1")
 	if v.ETag != "" {
 		req.Header.Set("If-None-Match", v.ETag)
 	}
@@ -53,7 +59,7 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", shown, withoutURL(err))
+		return nil, fmt.Errorf("%s %s: %w", op, shown, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	p := &Page{URL: resp.Request.URL, ContentType: resp.Header.Get("Content-Type"),
@@ -63,10 +69,13 @@ func Fetch(ctx context.Context, rawURL string, v Validators, opts Options) (*Pag
 		return p, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: http status %s", shown, resp.Status)
+		return nil, fmt.Errorf("%s %s: http status %s", op, shown, resp.Status)
+	}
+	if resp.ContentLength > opts.maxBytes() {
+		return nil, fmt.Errorf("%s %s: %d bytes, over the %d-byte cap: %w", op, shown, resp.ContentLength, opts.maxBytes(), ErrTooLarge)
 	}
 	if p.Body, err = readCapped(resp.Body, opts.maxBytes()); err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", shown, err)
+		return nil, fmt.Errorf("%s %s: %w", op, shown, err)
 	}
 	return p, nil
 }

@@ -33,48 +33,19 @@ var blockedPrefixes = []netip.Prefix{
 // LoadURL fetches an http or https URL and parses it. The media type comes
 // from the Content-Type header, else the URL's extension, else sniffing.
 // The body is capped at Options.MaxBytes, redirects at
-// Options.MaxRedirects and the whole call at Options.Timeout. Unless
+// Options.MaxRedirects and the fetch at Options.Timeout (parsing has its own
+// deadline); it is Fetch without validators, then Page.Document. Unless
 // Options.AllowPrivate is set, every connection, redirects included, is
 // refused with ErrForbiddenAddress if the resolved address is loopback,
 // private, link-local, unspecified, multicast or otherwise not public.
 // The document's Source, and every error, name the URL without its
 // credentials (CleanURL).
 func LoadURL(ctx context.Context, rawURL string, opts Options) (*Document, error) {
-	source := CleanURL(rawURL)
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("load %s: not an http(s) URL: %w", source, ErrUnsupported)
-	}
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	defer cancel()
-	client, tr := newClient(opts)
-	defer tr.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	p, err := fetch(ctx, "load", rawURL, Validators{}, opts)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, withoutURL(err))
+		return nil, err
 	}
-	req.Header.Set("User-Agent", "citebot-loader/1")
-	req.Header.Set("Accept", "text/html, text/markdown, text/plain, application/pdf, "+MediaDOCX+";q=0.9, */*;q=0.1")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, withoutURL(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("load %s: http status %s", source, resp.Status)
-	}
-	if resp.ContentLength > opts.maxBytes() {
-		return nil, fmt.Errorf("load %s: %d bytes, over the %d-byte cap: %w", source, resp.ContentLength, opts.maxBytes(), ErrTooLarge)
-	}
-	data, err := readCapped(resp.Body, opts.maxBytes())
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, err)
-	}
-	media, err := urlMedia(resp.Request.URL, resp.Header.Get("Content-Type"), data)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, err)
-	}
-	return parse(ctx, source, media, resp.Header.Get("Content-Type"), data, opts)
+	return p.Document(ctx, rawURL, opts)
 }
 
 // withoutURL drops the URL a *url.Error repeats, which may hold
