@@ -107,6 +107,12 @@ func (b *Bot) enqueue(ctx context.Context, c *ictx, what string, build func() (J
 	}
 	j.Collection, j.GuildID, j.ChannelID = coll, c.i.GuildID, c.i.ChannelID
 	j.AppID, j.Token, j.TokenAt = c.i.AppID, c.i.Token, time.Now()
+	// The reply says "queued" before the job exists: once it is enqueued,
+	// a worker of any replica may claim it and edit this reply, and no
+	// later edit of the handler's may overwrite what the worker showed.
+	if err := c.final(ctx, rendered{Content: what + " queued…"}); err != nil {
+		return err
+	}
 	id, err := b.cfg.Jobs.EnqueueJob(ctx, j)
 	if err != nil {
 		c.fail(ctx, msgNoStore, fmt.Errorf("enqueue job: %w", err))
@@ -114,7 +120,7 @@ func (b *Bot) enqueue(ctx context.Context, c *ictx, what string, build func() (J
 	}
 	c.log.Info("discord job queued", slog.Int64("job_id", id), slog.String("kind", j.Kind))
 	b.wakeJobs()
-	return c.final(ctx, rendered{Content: fmt.Sprintf("%s queued (job %d)…", what, id)})
+	return nil
 }
 
 func (b *Bot) wakeJobs() {
@@ -178,9 +184,9 @@ func (b *Bot) runJob(ctx context.Context, j Job) {
 	log.Info("discord job started")
 	jctx, cancel := context.WithTimeout(ctx, b.cfg.JobTimeout)
 	defer cancel()
-	start := what + " running…"
+	start := fmt.Sprintf("%s running (job %d)…", what, j.ID)
 	if j.Attempts > 1 {
-		start = what + " resumed after an interruption…"
+		start = fmt.Sprintf("%s resumed after an interruption (job %d)…", what, j.ID)
 	}
 	rep.show(jctx, rendered{Content: start})
 	hb := b.heartbeat(jctx, cancel, j)
