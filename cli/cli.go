@@ -170,6 +170,23 @@ type env struct {
 
 // parse reads a command's flags and the environment, validates them once,
 // and sets up logging. extra registers the command's own flags.
+// parseNoArgs is parse for a command that takes no arguments: any is a
+// usage error, followed by hint when there is one.
+func (e *env) parseNoArgs(args []string, serve bool, extra func(fs *flag.FlagSet), hint string) error {
+	fs, err := e.parse(args, serve, extra)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		msg := e.name + " takes no arguments"
+		if hint != "" {
+			msg += "; " + hint
+		}
+		return &UsageError{Msg: msg}
+	}
+	return nil
+}
+
 func (e *env) parse(args []string, serve bool, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet("citebot "+e.name, flag.ContinueOnError)
 	fs.SetOutput(e.io.Stderr)

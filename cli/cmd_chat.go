@@ -15,12 +15,8 @@ import (
 )
 
 func cmdChat(ctx context.Context, e *env, args []string) error {
-	fs, err := e.parse(args, false, nil)
-	if err != nil {
+	if err := e.parseNoArgs(args, false, nil, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "chat takes no arguments"}
 	}
 	return e.chat(ctx)
 }

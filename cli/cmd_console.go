@@ -65,12 +65,8 @@ func (c *Config) validateConsole() error {
 }
 
 func cmdConsole(ctx context.Context, e *env, args []string) error {
-	fs, err := e.parse(args, false, nil)
-	if err != nil {
+	if err := e.parseNoArgs(args, false, nil, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "console takes no arguments"}
 	}
 	svc, err := e.services(ctx)
 	if err != nil {

@@ -41,16 +41,12 @@ func cmdJobs(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	var state string
 	var limit int
-	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
+	if err := e.parseNoArgs(args, false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print one JSON array")
 		fs.StringVar(&state, "state", "", "only jobs in this state: queued, running, done or failed")
 		fs.IntVar(&limit, "limit", 50, "newest jobs listed")
-	})
-	if err != nil {
+	}, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "jobs takes no arguments"}
 	}
 	switch state {
 	case "", store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed:

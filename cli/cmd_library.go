@@ -59,14 +59,10 @@ func printJSON(e *env, v any) error {
 
 func cmdCollections(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
+	if err := e.parseNoArgs(args, false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the collections as JSON")
-	})
-	if err != nil {
+	}, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "collections takes no arguments"}
 	}
 	st, err := e.openStore(ctx)
 	if err != nil {
@@ -97,14 +93,10 @@ const documentsPage = 500
 
 func cmdDocuments(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
+	if err := e.parseNoArgs(args, false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the documents as JSON")
-	})
-	if err != nil {
+	}, "choose the collection with --collection"); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "documents takes no arguments; choose the collection with --collection"}
 	}
 	st, err := e.openStore(ctx)
 	if err != nil {

@@ -27,12 +27,8 @@ invite it with the scopes "bot" and "applications.commands", then run: DISCORD_T
 `
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs, err := e.parse(args, true, nil)
-	if err != nil {
+	if err := e.parseNoArgs(args, true, nil, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "serve takes no arguments"}
 	}
 	if e.cfg.DiscordToken == "" {
 		fmt.Fprint(e.io.Stderr, noTokenHelp)
@@ -40,6 +36,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	var pk ed25519.PublicKey
 	if e.cfg.InteractionsAddr != "" {
+		var err error
 		if pk, err = publicKey(e.cfg.PublicKey); err != nil {
 			return err
 		}

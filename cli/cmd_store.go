@@ -11,12 +11,8 @@ import (
 )
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
-	fs, err := e.parse(args, false, nil)
-	if err != nil {
+	if err := e.parseNoArgs(args, false, nil, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: "migrate takes no arguments"}
 	}
 	s, err := e.openStore(ctx)
 	if err != nil {
