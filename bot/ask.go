@@ -47,7 +47,7 @@ func (b *Bot) history(ctx context.Context, threadID string) ([]rag.Turn, error) 
 // store saves an answer and returns the key its buttons carry.
 func (b *Bot) store(ctx context.Context, rec StoredAnswer, ans *rag.Answer, began time.Time) (int64, error) {
 	rec.Query, rec.Text, rec.Mode, rec.Refused, rec.Sources = ans.Query, ans.Text, ans.Mode, ans.Refused, ans.Sources
-	rec.Latency = time.Since(began)
+	rec.Latency, rec.Relevance, rec.LowConfidence = time.Since(began), ans.Relevance, ans.LowConfidence
 	id, err := b.cfg.Answers.SaveAnswer(ctx, rec)
 	if err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)

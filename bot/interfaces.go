@@ -131,4 +131,7 @@ type StoredAnswer struct {
 	Private       bool // ephemeral: never part of a thread's history
 	Sources       []rag.Source
 	Latency       time.Duration
+	// Relevance and LowConfidence are the answer's (rag.Answer).
+	Relevance     float64
+	LowConfidence bool
 }

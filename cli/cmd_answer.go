@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag"
@@ -59,10 +60,12 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 	if err := e.checkCollection(ctx, svc.store); err != nil {
 		return err
 	}
+	began := time.Now()
 	a, err := svc.pipeline.Answer(ctx, rag.Request{Collection: e.cfg.Collection, Question: question}, nil)
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
+	recordAnswer(ctx, e.logger, svc.store, cliAnswer(surfaceAsk, kindAsk, e.cfg.Collection, a.Question, a, time.Since(began)))
 	pr := e.presenter(svc)
 	if asJSON {
 		return printJSON(e, pr.locate(ctx, a, false))

@@ -8,10 +8,12 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/citebot/citebot/bot/ops"
 	"github.com/citebot/citebot/rag"
 	"github.com/citebot/citebot/rag/answer"
+	"github.com/citebot/citebot/rag/store"
 )
 
 func cmdChat(ctx context.Context, e *env, args []string) error {
@@ -45,7 +47,8 @@ func (e *env) chat(ctx context.Context) error {
 		return err
 	}
 	c := &chatSession{p: svc.pipeline, collection: e.cfg.Collection, out: e.io.Stdout,
-		pr: e.presenter(svc), quit: make(chan struct{}, 1), scrub: ops.NewScrubber(e.secrets()...)}
+		pr: e.presenter(svc), quit: make(chan struct{}, 1), scrub: ops.NewScrubber(e.secrets()...),
+		record: func(ctx context.Context, row store.Answer) { recordAnswer(ctx, e.logger, svc.store, row) }}
 	e.onInterrupt(c.interrupt)
 	defer e.onInterrupt(nil)
 	fmt.Fprintf(e.io.Stdout, "citebot chat on collection %q. Ask a question; /help lists the commands.\n", c.collection)
@@ -63,6 +66,8 @@ type chatSession struct {
 	history    []rag.Turn
 	last       *rag.Answer
 	scrub      *ops.Scrubber // errors are shown whole, without a configured secret
+	// record stores an answer given (the answers table), as Discord's are.
+	record func(context.Context, store.Answer)
 
 	mu sync.Mutex
 	// cancel ends the question in flight; nil while idle.
@@ -168,17 +173,23 @@ func (c *chatSession) handle(ctx context.Context, line string) bool {
 		c.printSources()
 		return false
 	case "/summary":
-		a, err := c.p.Summarize(ctx, c.collection, "", strings.TrimSpace(rest))
+		began, topic := time.Now(), strings.TrimSpace(rest)
+		a, err := c.p.Summarize(ctx, c.collection, "", topic)
 		c.show(ctx, a, err)
+		if err == nil {
+			c.record(ctx, cliAnswer(surfaceChat, kindSummary, c.collection, strings.TrimSpace("summary: "+topic), a, time.Since(began)))
+		}
 		return false
 	}
 	if strings.HasPrefix(cmd, "/") {
 		fmt.Fprintf(c.out, "Unknown command %s; /help lists the commands.\n\n", cmd)
 		return false
 	}
+	began := time.Now()
 	a, err := c.p.Answer(ctx, rag.Request{Collection: c.collection, Question: line, History: c.history}, nil)
 	c.show(ctx, a, err)
 	if err == nil {
+		c.record(ctx, cliAnswer(surfaceChat, kindAsk, c.collection, a.Question, a, time.Since(began)))
 		c.history = append(c.history, rag.Turn{Question: line, Answer: a.Text})
 		if len(c.history) > maxHistory {
 			c.history = c.history[len(c.history)-maxHistory:]

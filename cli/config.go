@@ -31,6 +31,8 @@ type Config struct {
 	LLMTimeout               time.Duration
 	AllowGeneralKnowledge    bool
 	MaxQuestion              int
+	// StoreQuestions keeps question and answer text; false keeps counts.
+	StoreQuestions bool
 
 	Retrieval        retrieve.Config
 	ChunkTokens      int
@@ -83,6 +85,8 @@ func (b *binder) common(c *Config) {
 	b.durv(&c.LLMTimeout, "llm-timeout", env("CITEBOT_LLM_TIMEOUT"), 60*time.Second, "total deadline of one answer (env CITEBOT_LLM_TIMEOUT)")
 	b.boolv(&c.AllowGeneralKnowledge, "allow-general-knowledge", env("CITEBOT_ALLOW_GENERAL_KNOWLEDGE"), "let the LLM answer beyond the material (env CITEBOT_ALLOW_GENERAL_KNOWLEDGE)")
 	b.intv(&c.MaxQuestion, "max-question", env("CITEBOT_MAX_QUESTION"), 1000, "longest question in characters (env CITEBOT_MAX_QUESTION)")
+	c.StoreQuestions = true
+	b.boolv(&c.StoreQuestions, "store-questions", env("CITEBOT_STORE_QUESTIONS"), "store question, answer and feedback text; false keeps only counts (env CITEBOT_STORE_QUESTIONS)")
 	b.retrieval(c)
 	b.ingestion(c)
 }

@@ -16,16 +16,11 @@ import (
 type answers struct{ s *store.Store }
 
 func (a answers) SaveAnswer(ctx context.Context, r bot.StoredAnswer) (int64, error) {
-	cs := make([]store.Citation, 0, len(r.Sources))
-	for _, src := range r.Sources {
-		p := src.Passage
-		cs = append(cs, store.Citation{N: src.N, ChunkID: p.ChunkID, DocumentID: p.DocumentID, Title: p.Title,
-			Source: p.Source, HeadingPath: p.HeadingPath, Page: p.Page, Text: p.Text})
-	}
 	return a.s.SaveAnswer(ctx, store.Answer{Surface: "discord", Kind: r.Kind, Collection: r.Collection,
 		GuildID: r.GuildID, ChannelID: r.ChannelID, ThreadID: r.ThreadID, MessageID: r.MessageID,
 		InteractionID: r.InteractionID, Question: r.Question, Query: r.Query, Text: r.Text, Mode: r.Mode,
-		Refused: r.Refused, Private: r.Private, Latency: r.Latency, Citations: cs})
+		Refused: r.Refused, Private: r.Private, Latency: r.Latency, Relevance: r.Relevance,
+		LowConfidence: r.LowConfidence, Citations: citations(r.Sources)})
 }
 
 func (a answers) AnswerPosted(ctx context.Context, id int64, threadID, messageID string) error {

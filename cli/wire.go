@@ -32,6 +32,7 @@ func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	s.SetStoreQuestions(e.cfg.StoreQuestions)
 	return s, nil
 }
 

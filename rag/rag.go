@@ -111,6 +111,12 @@ type Answer struct {
 	// Retrieved is every passage retrieval returned, in rank order.
 	Retrieved []Passage     `json:"retrieved,omitempty"`
 	Elapsed   time.Duration `json:"elapsed_ns"`
+	// Relevance is the best sentence's relevance to the query, the score
+	// that gates answering (0 for summaries). LowConfidence is set on an
+	// answer (not a refusal) whose relevance is just above the refusal
+	// threshold, or that came from general knowledge.
+	Relevance     float64 `json:"relevance"`
+	LowConfidence bool    `json:"low_confidence"`
 }
 
 // DocumentInfo describes one stored document.

@@ -120,8 +120,8 @@ func (p *Pipeline) Answer(ctx context.Context, req rag.Request, partial func(str
 	if err != nil {
 		return nil, err
 	}
-	best := bestRelevance(cands)
-	low := best < p.minRelevance(q, cands)
+	best, minRel := bestRelevance(cands), p.minRelevance(q, cands)
+	low := best < minRel
 	switch {
 	case low && p.cfg.AllowGeneralKnowledge && p.cfg.LLM != nil:
 		err = p.generalAnswer(ctx, ans, partial)
@@ -140,6 +140,8 @@ func (p *Pipeline) Answer(ctx context.Context, req rag.Request, partial func(str
 		return nil, err
 	}
 	ans.Elapsed = time.Since(start)
+	ans.Relevance = best
+	ans.LowConfidence = !ans.Refused && best < minRel+lowConfidenceMargin
 	p.log.LogAttrs(ctx, slog.LevelInfo, "question answered", slog.String("mode", ans.Mode),
 		slog.Bool("refused", ans.Refused), slog.Int("retrieved", len(passages)),
 		slog.Int("sources", len(ans.Sources)), slog.Float64("relevance", best), slog.Duration("elapsed", ans.Elapsed))
@@ -171,6 +173,11 @@ func (p *Pipeline) fallBack(ctx context.Context, ans *rag.Answer, cands []candid
 	p.extractive(ans, cands)
 	ans.Text = fallbackNote + ans.Text
 }
+
+// lowConfidenceMargin is how far above the refusal threshold an answer's
+// relevance must be not to count as low-confidence (rag.Answer): answers
+// in the band are the near-refusals that the gap report lists.
+const lowConfidenceMargin = 0.1
 
 // refusalText is what a refusal says; Markdown adds the nearest passages.
 const refusalText = "The material does not cover this question."

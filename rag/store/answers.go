@@ -65,6 +65,9 @@ type Citation struct {
 // returns its id, and adds it to the day's answer_counts. Each citation's
 // content hash is read from the chunk it names.
 func (s *Store) SaveAnswer(ctx context.Context, a Answer) (int64, error) {
+	if s.countsOnly {
+		a.Question, a.Query, a.Text = "", "", ""
+	}
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO answers (surface, kind, collection, guild_id, channel_id, thread_id,
@@ -160,7 +163,7 @@ type Turn struct {
 func (s *Store) ThreadTurns(ctx context.Context, threadID string, n int) ([]Turn, error) {
 	rows, err := s.pool.Query(ctx, `SELECT question, answer FROM (
 			SELECT question, answer, created_at, id FROM answers
-			WHERE thread_id = $1 AND thread_id <> '' AND NOT private ORDER BY created_at DESC, id DESC LIMIT $2
+			WHERE thread_id = $1 AND thread_id <> '' AND NOT private AND question <> '' ORDER BY created_at DESC, id DESC LIMIT $2
 		) t ORDER BY created_at, id`, threadID, n)
 	if err != nil {
 		return nil, fmt.Errorf("read thread history: %w", err)

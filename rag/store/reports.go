@@ -16,6 +16,16 @@ const countAnswerSQL = `INSERT INTO answer_counts AS c (collection, day, surface
 	ON CONFLICT (collection, day, surface) DO UPDATE SET asked = c.asked + 1,
 		refused = c.refused + excluded.refused, low_confidence = c.low_confidence + excluded.low_confidence`
 
+// SetStoreQuestions says whether question, answer and feedback text is
+// stored (the default) or dropped, keeping only what counts need: the
+// answers rows without their text (their citations, for the buttons and
+// stale flags), feedback without text or user id, and answer_counts. Call
+// it once, before the store is used.
+func (s *Store) SetStoreQuestions(keep bool) { s.countsOnly = !keep }
+
+// StoresQuestions reports whether question and reason text is stored.
+func (s *Store) StoresQuestions() bool { return !s.countsOnly }
+
 // RecordFeedback stores feedback in the collection it concerns and returns
 // its id, which SetFeedbackReason takes.
 func (s *Store) RecordFeedback(ctx context.Context, f Feedback) (int64, error) {
@@ -30,6 +40,9 @@ func (s *Store) RecordFeedback(ctx context.Context, f Feedback) (int64, error) {
 	if ids == nil {
 		ids = []int64{}
 	}
+	if s.countsOnly {
+		f.Question, f.Answer, f.Reason, f.UserID = "", "", "", ""
+	}
 	var id int64
 	err = s.pool.QueryRow(ctx, `INSERT INTO feedback (collection_id, guild_id, channel_id, user_id, question, answer,
 		chunk_ids, helpful, created_at, answer_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, 0), $11)
@@ -43,8 +56,11 @@ func (s *Store) RecordFeedback(ctx context.Context, f Feedback) (int64, error) {
 
 // SetFeedbackReason stores what a user wrote about their 👎. userID must be
 // the user who gave the feedback (ErrNotFound otherwise, and for feedback
-// that retention deleted).
+// that retention deleted). Without stored questions it stores nothing.
 func (s *Store) SetFeedbackReason(ctx context.Context, id int64, userID, reason string) error {
+	if s.countsOnly {
+		return nil
+	}
 	tag, err := s.pool.Exec(ctx, `UPDATE feedback SET reason = $3 WHERE id = $1 AND user_id = $2`, id, userID, reason)
 	if err != nil {
 		return fmt.Errorf("save feedback reason: %w", err)

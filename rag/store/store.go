@@ -24,6 +24,9 @@ const connectTimeout = 5 * time.Second
 // Store is a pool of connections to citebot's database.
 type Store struct {
 	pool *pgxpool.Pool
+	// countsOnly drops question, answer and reason text from what is saved
+	// (SetStoreQuestions).
+	countsOnly bool
 }
 
 // Open connects to the database at url and checks that it answers. It does
