@@ -31,7 +31,6 @@ func (f *staleFixture) doc(coll, src string, texts ...string) store.DocumentWrit
 	return w
 }
 
-
 func (f *staleFixture) write(ws ...store.DocumentWrite) {
 	f.t.Helper()
 	if _, err := f.s.ReplaceDocuments(f.t.Context(), ws); err != nil {
