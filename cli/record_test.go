@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,32 @@ func TestCLIAnswersAreRecorded(t *testing.T) {
 		t.Errorf("stored answers (-want +got):\n%s\nchat printed:\n%s", diff, out.String())
 	}
 
+	t.Run("report gaps and feedback", func(t *testing.T) {
+		r := citebot(t, env, "report", "gaps", "--collection", "rec", "--since", "7d")
+		if r.err != nil || !strings.Contains(r.stdout, `"What is the capital of Mongolia?"`) ||
+			!strings.Contains(r.stdout, `collection "rec"`) {
+			t.Errorf("report gaps: %v\n%s%s", r.err, r.stdout, r.stderr)
+		}
+		r = citebot(t, env, "report", "gaps", "--json")
+		want := []string{"collection", "escalated", "groups", "more_groups", "questions_stored", "since", "stale", "totals", "unhelpful"}
+		if r.err != nil {
+			t.Fatalf("report gaps --json: %v\n%s", r.err, r.stderr)
+		}
+		if diff := cmp.Diff(want, jsonKeys(t, r.stdout)); diff != "" || !strings.Contains(r.stdout, `"collection": ""`) {
+			t.Errorf("report gaps --json keys (-want +got):\n%s\n%s", diff, r.stdout)
+		}
+		r = citebot(t, env, "report", "feedback", "--collection", "rec", "--json")
+		want = []string{"collection", "helpful", "helpful_rate", "ratings", "since", "weeks"}
+		if diff := cmp.Diff(want, jsonKeys(t, r.stdout)); r.err != nil || diff != "" {
+			t.Errorf("report feedback --json: %v keys (-want +got):\n%s", r.err, diff)
+		}
+		for _, args := range [][]string{{"report"}, {"report", "nope"}, {"report", "gaps", "--since", "-3d"}, {"report", "gaps", "extra"}} {
+			var u *cli.UsageError
+			if r := citebot(t, env, args...); !errors.As(r.err, &u) {
+				t.Errorf("%v: %v, want a usage error", args, r.err)
+			}
+		}
+	})
 	t.Run("without stored questions only counts remain", func(t *testing.T) {
 		env["CITEBOT_STORE_QUESTIONS"] = "false"
 		defer delete(env, "CITEBOT_STORE_QUESTIONS")

@@ -69,6 +69,8 @@ func WriteGapsText(w io.Writer, g *Gaps) error {
 	fmt.Fprintf(&b, "Questions: %d asked, %d refused, %d low-confidence\n", g.Totals.Asked, g.Totals.Refused, g.Totals.LowConfidence)
 	if !g.QuestionsStored {
 		b.WriteString("Questions are not stored (--store-questions=false): only these counts are kept.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	fmt.Fprintf(&b, "\nUnanswered or uncertain questions, grouped (%d):\n", len(g.Groups)+g.MoreGroups)
 	if len(g.Groups) == 0 {
@@ -90,7 +92,7 @@ func WriteGapsText(w io.Writer, g *Gaps) error {
 		}
 	}
 	if g.MoreGroups > 0 {
-		fmt.Fprintf(&b, "    … and %d smaller groups\n", g.MoreGroups)
+		fmt.Fprintf(&b, "    … and %d more, smaller groups\n", g.MoreGroups)
 	}
 	writeItems(&b, "Rated unhelpful", g.Unhelpful)
 	writeItems(&b, "Escalated to a person, not resolved", g.Escalated)
