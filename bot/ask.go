@@ -293,10 +293,14 @@ func (b *Bot) feedback(ctx context.Context, c *ictx, key string, helpful bool) {
 	}
 	f := Feedback{GuildID: rec.GuildID, ChannelID: rec.ChannelID, UserID: c.userID(), Collection: rec.Collection,
 		Question: rec.Question, Answer: rec.Text, ChunkIDs: ids, Helpful: helpful, At: time.Now(), AnswerID: rec.ID}
+	if !helpful && b.cfg.Reasons != nil {
+		b.askReason(ctx, c, f)
+		return
+	}
 	if err := b.cfg.Library.SaveFeedback(ctx, f); err != nil {
 		c.log.Error("discord feedback not saved", slog.Any("err", err))
 		b.logErr(c, c.say(ctx, "Sorry, I couldn't record that feedback."))
 		return
 	}
-	b.logErr(c, c.say(ctx, "Thanks — your feedback was recorded."))
+	b.logErr(c, c.say(ctx, msgThanks))
 }

@@ -64,6 +64,12 @@ type Config struct {
 	// Modes stores the channels' response modes (/mode); optional: without
 	// it every channel answers mentions only.
 	Modes Modes
+	// Gaps builds /gaps's report; optional: without it /gaps says
+	// reports aren't available.
+	Gaps GapReports
+	// Reasons stores a 👎 and the reason its modal asks for; optional:
+	// without it a 👎 asks for no reason.
+	Reasons FeedbackReasons
 
 	UserRate  Rate // per user; default 5 per minute, burst 3
 	GuildRate Rate // per guild; default 60 per minute, burst 20

@@ -61,6 +61,7 @@ func (b *Bot) registry() []*command {
 			admin: true, run: b.cmdCollection},
 	}
 	cmds = append(cmds, b.modeCommands()...)
+	cmds = append(cmds, b.gapsCommands()...)
 	return cmds
 }
 
@@ -156,6 +157,8 @@ func (b *Bot) handleInteraction(c *ictx) {
 		b.autocomplete(ctx, c)
 	case discordgo.InteractionMessageComponent:
 		b.runComponent(ctx, c)
+	case discordgo.InteractionModalSubmit:
+		b.runModal(ctx, c)
 	}
 }
 
@@ -236,6 +239,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`, `/gaps`."
 	return c.say(ctx, text)
 }

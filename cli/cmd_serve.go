@@ -95,6 +95,12 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
 	}
+	if cfg.Gaps, err = e.reporter(svc); err != nil {
+		return nil, err
+	}
+	if e.cfg.StoreQuestions { // a reason is text: not asked for when questions are not stored
+		cfg.Reasons = reasons{svc.store}
+	}
 	b, err := bot.New(sess, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("discord bot: %w", err)
@@ -149,9 +155,7 @@ func (l library) Forget(ctx context.Context, collection, source string) (bool, e
 }
 
 func (l library) SaveFeedback(ctx context.Context, f bot.Feedback) error {
-	return l.Store.SaveFeedback(ctx, store.Feedback{Collection: f.Collection, GuildID: f.GuildID,
-		ChannelID: f.ChannelID, UserID: f.UserID, Question: f.Question, Answer: f.Answer,
-		ChunkIDs: f.ChunkIDs, Helpful: f.Helpful, At: f.At, AnswerID: f.AnswerID})
+	return l.Store.SaveFeedback(ctx, storeFeedback(f))
 }
 
 // uploadPrefix marks documents that came as Discord attachments: they

@@ -177,7 +177,11 @@ func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request, st *interac
 		if m, _, ok = s.decodeMessage(w, r, data, typ == interactionReply); !ok {
 			return
 		}
-	case interactionDefer, interactionDeferU, interactionModal, interactionPong:
+	case interactionModal:
+		if !validModal(w, data) { // a modal creates no message: m stays nil
+			return
+		}
+	case interactionDefer, interactionDeferU, interactionPong:
 		m = &discordgo.Message{}
 		if len(data) > 0 {
 			_ = json.Unmarshal(data, m)
@@ -197,6 +201,9 @@ func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request, st *interac
 		return
 	}
 	st.acked = true
+	if typ == interactionModal {
+		st.modal = data
+	}
 	s.setOriginal(st, typ, m)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -95,6 +95,8 @@ type interactionState struct {
 	sentAt   time.Time
 	acked    bool
 	original *discordgo.Message
+	// modal is the data of a modal response (type 9), as sent.
+	modal json.RawMessage
 }
 
 type injected struct {
