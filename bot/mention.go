@@ -127,7 +127,8 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 	if err != nil {
 		return fmt.Errorf("%w: %w", errNoStore, err)
 	}
-	if err := b.postAnswer(ctx, log, m, id, thread, renderAnswer(ans, answerKey(id)), q); err != nil {
+	rs := b.withEscalation(ctx, log, m.GuildID, false, id, renderAnswer(ans, answerKey(id)))
+	if err := b.postAnswer(ctx, log, m, id, thread, rs, q); err != nil {
 		return err
 	}
 	log.Info("discord mention answered", slog.Int64("answer_id", id), slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
