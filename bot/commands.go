@@ -60,6 +60,7 @@ func (b *Bot) registry() []*command {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "show", Description: "Show this channel's collection"}}},
 			admin: true, run: b.cmdCollection},
 	}
+	cmds = append(cmds, b.modeCommands()...)
 	cmds = append(cmds, b.escalationCommands()...)
 	return append(cmds, b.captureCommands()...)
 }
@@ -238,6 +239,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`."
 	return c.say(ctx, text)
 }

@@ -81,10 +81,15 @@ func roleOption(id string) *discordgo.ApplicationCommandInteractionDataOption {
 	return &discordgo.ApplicationCommandInteractionDataOption{Name: "role", Type: discordgo.ApplicationCommandOptionRole, Value: id}
 }
 
-// say waits for an interaction's ephemeral reply and returns its text.
-func (h *harness) say(t *testing.T, i *discordgo.Interaction) string {
+// replyText waits for an interaction's ephemeral reply and returns its
+// text.
+func (h *harness) replyText(t *testing.T, i *discordgo.Interaction) string {
 	t.Helper()
-	return h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" }).Content
+	m := h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" })
+	if m.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("reply %q is not ephemeral", m.Content)
+	}
+	return m.Content
 }
 
 func hasButton(m discordgo.Message, prefix string) bool {
@@ -125,7 +130,7 @@ func TestEscalationCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := h.say(t, h.srv.Command(t, tt.inv, "escalation", tt.sub))
+			got := h.replyText(t, h.srv.Command(t, tt.inv, "escalation", tt.sub))
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("reply = %q, want it to contain %q", got, tt.want)
 			}
@@ -181,7 +186,7 @@ func TestEscalationButtons(t *testing.T) {
 	if hasButton(updated, "esc:") || !hasButton(updated, "esc-ok:") || !hasButton(updated, "src:") {
 		t.Errorf("answer after escalation has %s, want Resolved in place of Ask a person", mustJSON(updated.Components))
 	}
-	if got := h.say(t, h.srv.Button(t, member.With("504"), ask, &m)); !strings.Contains(got, "already asked a person") {
+	if got := h.replyText(t, h.srv.Button(t, member.With("504"), ask, &m)); !strings.Contains(got, "already asked a person") {
 		t.Errorf("second escalation = %q", got)
 	}
 
@@ -189,7 +194,7 @@ func TestEscalationButtons(t *testing.T) {
 	h.srv.GuildCreate(t, guildA, "Guild A", chanA)
 	inThread := member.With("503")
 	inThread.ChannelID = m.ID
-	refused := h.say(t, h.srv.Button(t, inThread, customID(t, ping, "esc-ok:"), &ping))
+	refused := h.replyText(t, h.srv.Button(t, inThread, customID(t, ping, "esc-ok:"), &ping))
 	if !strings.Contains(refused, "Only the person who asked, members of <@&777> or admins") {
 		t.Errorf("resolve by a bystander = %q", refused)
 	}
@@ -201,7 +206,7 @@ func TestEscalationButtons(t *testing.T) {
 		t.Errorf("resolution = %+v", e)
 	}
 	h.srv.WaitFor(t, func() bool { p, _ := h.srv.Message(ping.ID); return !hasButton(p, "esc-ok:") }, wait)
-	if got := h.say(t, h.srv.Button(t, member, customID(t, updated, "esc-ok:"), &updated)); !strings.Contains(got, "<@505> marked this resolved") {
+	if got := h.replyText(t, h.srv.Button(t, member, customID(t, updated, "esc-ok:"), &updated)); !strings.Contains(got, "<@505> marked this resolved") {
 		t.Errorf("resolve again = %q", got)
 	}
 }
@@ -237,7 +242,7 @@ func TestEscalationInThread(t *testing.T) {
 			t.Errorf("answer with escalation off has %+v", c.Components)
 		}
 	}
-	if got := h.say(t, h.srv.Button(t, member, customID(t, reply, "esc:"), &reply)); !strings.Contains(got, "turned escalation off") {
+	if got := h.replyText(t, h.srv.Button(t, member, customID(t, reply, "esc:"), &reply)); !strings.Contains(got, "turned escalation off") {
 		t.Errorf("old button = %q", got)
 	}
 }

@@ -90,7 +90,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, RunJob: e.runQueued(svc),
 		Logger: e.logger, DevGuildID: e.cfg.DevGuild,
-		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
+		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection, Modes: svc.store,
 		Ingester: up, Capture: up, Escalations: escalations{svc.store}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics

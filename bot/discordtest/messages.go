@@ -84,6 +84,7 @@ func (s *Server) postChannelMessage(w http.ResponseWriter, r *http.Request, body
 	s.mu.Unlock()
 	s.recordMentions(cp.ID, body)
 	writeJSON(w, http.StatusOK, cp)
+	s.echo(cp)
 }
 
 func (s *Server) patchChannelMessage(w http.ResponseWriter, r *http.Request, body []byte) {
