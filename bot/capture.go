@@ -59,6 +59,18 @@ func (b *Bot) captureCommands() []*command {
 		admin: true, limited: true, run: b.cmdCapture}}
 }
 
+// helpExtras names the optional admin commands this bot has, for /help.
+func (b *Bot) helpExtras() string {
+	var out string
+	if b.cfg.Escalations != nil {
+		out += ", `/escalation`"
+	}
+	if b.cfg.Capture != nil {
+		out += ", and on a message: Apps → " + captureCommand
+	}
+	return out
+}
+
 // label is how a command is named to users.
 func (c *command) label() string {
 	if c.def.Type == discordgo.MessageApplicationCommand {

@@ -239,6 +239,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`" + b.helpExtras() + "."
 	return c.say(ctx, text)
 }
