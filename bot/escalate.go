@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,9 @@ type Escalations interface {
 	// Resolve records that userID marked an escalation resolved; changed
 	// is false when it was not escalated or already resolved.
 	Resolve(ctx context.Context, answerID int64, userID string) (e Escalation, changed bool, err error)
+	// ThreadEscalated reports whether a thread's conversation holds an
+	// escalation nobody resolved.
+	ThreadEscalated(ctx context.Context, threadID string) (bool, error)
 }
 
 // Escalation is an answer's hand-over to a person; zero times mean not
@@ -228,6 +232,11 @@ func (b *Bot) escalate(ctx context.Context, c *ictx, rec StoredAnswer) {
 	key := answerKey(rec.ID)
 	b.logErr(c, c.update(ctx, buttonsSwapped(c.i.Message, idEscalate, resolveButton(key, false))))
 	where := b.escalationThread(ctx, c, rec)
+	if rec.ThreadID == "" && where != c.i.ChannelID {
+		// The new thread continues the answer's conversation, and the bot
+		// keeps out of it while people help (handedOver).
+		b.posted(ctx, c.log, rec.ID, where, cmp.Or(rec.MessageID, c.i.Message.ID))
+	}
 	if err := b.postEscalation(ctx, where, renderEscalation(rec, role, c.userID()), role); err != nil {
 		c.log.Error("discord escalation not posted", slog.Int64("answer_id", rec.ID), slog.Any("err", err))
 		b.logErr(c, c.followup(ctx, rendered{Content: "I recorded your request, but I couldn't post in the thread " +
@@ -309,6 +318,19 @@ func (b *Bot) postEscalation(ctx context.Context, channelID string, r rendered, 
 // no user, no @everyone or @here, no other role.
 func escalationMentions(role string) *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{role}}
+}
+
+// handedOver reports whether a thread waits for a person: the bot then
+// answers there only when mentioned.
+func (b *Bot) handedOver(ctx context.Context, threadID string) bool {
+	if b.cfg.Escalations == nil {
+		return false
+	}
+	open, err := b.cfg.Escalations.ThreadEscalated(ctx, threadID)
+	if err != nil {
+		b.log.Warn("discord thread escalation not read", slog.String("channel_id", threadID), slog.Any("err", err))
+	}
+	return open
 }
 
 func (b *Bot) resolve(ctx context.Context, c *ictx, rec StoredAnswer) {

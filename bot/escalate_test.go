@@ -17,9 +17,30 @@ import (
 // fakeEscalations keeps escalation roles and escalations in memory, as
 // the answers table does: shared by a bot and its restart.
 type fakeEscalations struct {
-	mu    sync.Mutex
-	roles map[string]string
-	esc   map[int64]bot.Escalation
+	mu      sync.Mutex
+	roles   map[string]string
+	esc     map[int64]bot.Escalation
+	answers *fakeAnswers // for ThreadEscalated; set with watch
+}
+
+func (f *fakeEscalations) watch(a *fakeAnswers) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = a
+}
+
+func (f *fakeEscalations) ThreadEscalated(_ context.Context, threadID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.answers == nil {
+		return false, nil
+	}
+	for _, a := range f.answers.all() {
+		if e := f.esc[a.ID]; a.ThreadID == threadID && !e.EscalatedAt.IsZero() && e.ResolvedAt.IsZero() {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func newEscalations() *fakeEscalations {
@@ -182,6 +203,9 @@ func TestEscalationButtons(t *testing.T) {
 	if e := esc.get(3); e.EscalatedBy != member.UserID || e.EscalatedAt.IsZero() {
 		t.Errorf("escalation stored = %+v", e)
 	}
+	if a := h.st.all()[2]; a.ThreadID != m.ID {
+		t.Errorf("answer's conversation = %q, want the escalation thread %s", a.ThreadID, m.ID)
+	}
 	updated, _ := h.srv.Message(m.ID)
 	if hasButton(updated, "esc:") || !hasButton(updated, "esc-ok:") || !hasButton(updated, "src:") {
 		t.Errorf("answer after escalation has %s, want Resolved in place of Ask a person", mustJSON(updated.Components))
@@ -250,4 +274,45 @@ func TestEscalationInThread(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// While a thread waits for a person the bot answers there only when
+// mentioned (with the Message Content intent it otherwise answers every
+// message in its threads); once resolved it answers follow-ups again.
+func TestEscalationQuietsThread(t *testing.T) {
+	esc := newEscalations()
+	esc.SetEscalationRole(t.Context(), guildA, helpers)
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Escalations = esc; c.MessageContent = true })
+	esc.watch(h.st)
+	h.srv.UserMessage(t, member, "<@"+h.srv.AppID()+"> how do I install?", h.srv.AppID())
+	th := h.srv.WaitCalls(t, "POST /channels/{channel}/messages/{message}/threads", 1, wait)
+	thread := strings.Split(th[0].Path, "/")[4]
+	h.srv.WaitFor(t, func() bool { a := h.st.all(); return len(a) == 1 && a[0].ThreadID == thread }, wait)
+	reply, _ := h.srv.Message(thread) // the thread was opened on the reply
+	h.srv.Button(t, member, customID(t, reply, "esc:"), &reply)
+	h.srv.WaitFor(t, func() bool { return len(h.srv.ChannelMessages(thread)) == 1 }, wait)
+
+	helper := member.With("505")
+	helper.ChannelID, helper.Roles = thread, []string{helpers}
+	asked := func() []string {
+		var qs []string
+		for _, r := range h.ans.requests() {
+			qs = append(qs, r.Question)
+		}
+		return qs
+	}
+	h.srv.UserMessage(t, helper, "Try running it as root.")
+	h.srv.UserMessage(t, helper, "<@"+h.srv.AppID()+"> which user runs the service?", h.srv.AppID())
+	h.srv.WaitFor(t, func() bool { return len(h.ans.requests()) == 2 }, wait)
+	time.Sleep(100 * time.Millisecond) // the unmentioned message would have been answered by now
+	if diff := cmp.Diff([]string{"how do I install?", "which user runs the service?"}, asked()); diff != "" {
+		t.Errorf("questions answered while a person helps (-want +got):\n%s", diff)
+	}
+	ping := h.srv.ChannelMessages(thread)[0]
+	h.srv.Button(t, helper, customID(t, ping, "esc-ok:"), &ping)
+	h.srv.WaitFor(t, func() bool { return !esc.get(1).ResolvedAt.IsZero() }, wait)
+	asker := member
+	asker.ChannelID = thread
+	h.srv.UserMessage(t, asker, "and on Windows?")
+	h.srv.WaitFor(t, func() bool { return len(h.ans.requests()) == 3 }, wait)
 }

@@ -21,14 +21,15 @@ var mentionRe = regexp.MustCompile(`<@!?(\d+)>`)
 
 // question returns what a message asks the bot, and whether it is
 // addressed to it: a mention anywhere, or (with the message content
-// intent) any message in a bot thread.
+// intent) any message in a bot thread, unless the thread waits for a
+// person (an escalation nobody resolved).
 func (b *Bot) question(ctx context.Context, m *discordgo.Message) (string, bool) {
 	self := b.selfID()
 	mentioned := false
 	for _, u := range m.Mentions {
 		mentioned = mentioned || u.ID == self
 	}
-	if !mentioned && !(b.cfg.MessageContent && b.botThread(ctx, m.ChannelID)) {
+	if !mentioned && !(b.cfg.MessageContent && b.botThread(ctx, m.ChannelID) && !b.handedOver(ctx, m.ChannelID)) {
 		return "", false
 	}
 	q := mentionRe.ReplaceAllStringFunc(m.Content, func(s string) string {

@@ -62,6 +62,10 @@ func (e escalations) Escalate(ctx context.Context, answerID int64, userID string
 	return bot.Escalation(x), changed, err
 }
 
+func (e escalations) ThreadEscalated(ctx context.Context, threadID string) (bool, error) {
+	return e.s.ThreadEscalated(ctx, threadID)
+}
+
 func (e escalations) Resolve(ctx context.Context, answerID int64, userID string) (bot.Escalation, bool, error) {
 	x, changed, err := e.s.ResolveAnswer(ctx, answerID, userID)
 	return bot.Escalation(x), changed, err

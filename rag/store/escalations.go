@@ -94,6 +94,18 @@ func (s *Store) ResolveAnswer(ctx context.Context, answerID int64, userID string
 		WHERE id = $1 AND escalated_at IS NOT NULL AND resolved_at IS NULL RETURNING `+escalationColumns, userID)
 }
 
+// ThreadEscalated reports whether a conversation thread holds an answer
+// escalated to a person and not yet resolved.
+func (s *Store) ThreadEscalated(ctx context.Context, threadID string) (bool, error) {
+	var open bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM answers WHERE thread_id = $1 AND thread_id <> ''
+		AND escalated_at IS NOT NULL AND resolved_at IS NULL)`, threadID).Scan(&open)
+	if err != nil {
+		return false, fmt.Errorf("read thread escalation: %w", err)
+	}
+	return open, nil
+}
+
 func (s *Store) markEscalation(ctx context.Context, answerID int64, update, userID string) (Escalation, bool, error) {
 	e, err := scanEscalation(s.pool.QueryRow(ctx, update, answerID, userID))
 	switch {

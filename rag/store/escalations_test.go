@@ -41,21 +41,23 @@ func TestEscalationRole(t *testing.T) {
 func TestEscalateAndResolve(t *testing.T) {
 	s := storetest.Open(t, dbURL)
 	ctx := t.Context()
-	id, err := s.SaveAnswer(ctx, store.Answer{Surface: "discord", Kind: "ask", Collection: "c", GuildID: "g1", Question: "q", Text: "a"})
+	id, err := s.SaveAnswer(ctx, store.Answer{Surface: "discord", Kind: "ask", Collection: "c", GuildID: "g1", ThreadID: "th1",
+		Question: "q", Text: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	steps := []struct {
-		name        string
-		do          func() (store.Escalation, bool, error)
-		wantChanged bool
+		name         string
+		do           func() (store.Escalation, bool, error)
+		wantChanged  bool
 		escBy, resBy string
+		threadOpen   bool // th1 waits for a person
 	}{
-		{"resolving before any escalation changes nothing", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u9") }, false, "", ""},
-		{"the first escalation counts", func() (store.Escalation, bool, error) { return s.EscalateAnswer(ctx, id, "u1") }, true, "u1", ""},
-		{"a second one returns the first", func() (store.Escalation, bool, error) { return s.EscalateAnswer(ctx, id, "u2") }, false, "u1", ""},
-		{"resolved", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u3") }, true, "u1", "u3"},
-		{"resolved once", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u4") }, false, "u1", "u3"},
+		{"resolving before any escalation changes nothing", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u9") }, false, "", "", false},
+		{"the first escalation counts", func() (store.Escalation, bool, error) { return s.EscalateAnswer(ctx, id, "u1") }, true, "u1", "", true},
+		{"a second one returns the first", func() (store.Escalation, bool, error) { return s.EscalateAnswer(ctx, id, "u2") }, false, "u1", "", true},
+		{"resolved", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u3") }, true, "u1", "u3", false},
+		{"resolved once", func() (store.Escalation, bool, error) { return s.ResolveAnswer(ctx, id, "u4") }, false, "u1", "u3", false},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -70,6 +72,13 @@ func TestEscalateAndResolve(t *testing.T) {
 			read, err := s.AnswerEscalation(ctx, id)
 			if err != nil || read != e {
 				t.Errorf("read back %+v, %v; want %+v", read, err, e)
+			}
+			open, err := s.ThreadEscalated(ctx, "th1")
+			if err != nil || open != st.threadOpen {
+				t.Errorf("thread escalated = %v, %v; want %v", open, err, st.threadOpen)
+			}
+			if other, _ := s.ThreadEscalated(ctx, ""); other {
+				t.Error("the empty thread id counts as escalated")
 			}
 		})
 	}
