@@ -109,7 +109,7 @@ func (s *Store) UnresolvedEscalations(ctx context.Context, f ReportFilter) ([]An
 }
 
 // StaleAnswersSince returns the answers given since f.Since that are stale
-// (staleCond: flagged, or a cited chunk changed or went), newest first.
+// (staleCond: flagged because a cited passage changed or went), newest first.
 func (s *Store) StaleAnswersSince(ctx context.Context, f ReportFilter) ([]Answer, error) {
 	out, err := s.listAnswers(ctx, staleCond, f)
 	if err != nil {

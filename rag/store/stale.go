@@ -8,7 +8,7 @@ import (
 )
 
 // Stale answers. A stored answer is stale when a passage it cited changed
-// or went (answers.stale_at, answer_citations.changed_at: migration 009).
+// or went (answers.stale_at, answer_citations.changed_at: migration 010).
 // Every write that deletes chunks — ReplaceDocuments (and so every ingest,
 // re-sync and bulk load), DeleteDocument (forget, re-sync removals) — flags
 // the answers citing them in its own transaction. A citation whose text is
