@@ -55,7 +55,8 @@ func TestServeOnFakeDiscord(t *testing.T) {
 		}, 60*time.Second)
 		return msg
 	}
-	got := render(ask(guild))
+	answer := ask(guild)
+	got := render(answer)
 	for _, want := range []string{"fifteen minutes", "On-call rota"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("answer in its guild lacks %q:\n%s", want, got)
@@ -65,6 +66,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 		t.Errorf("another guild saw the first guild's documents:\n%s", got)
 	}
 	checkMetrics(t, metricsAddr)
+	checkFeedbackReason(t, env, srv, guild, answer)
 	checkReingestJob(t, env, srv, guild)
 	checkQueuedIngest(t, env, guild)
 	cancel()
