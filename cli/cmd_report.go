@@ -79,55 +79,53 @@ func (e *env) parseReport(args []string) (reportFlags, error) {
 	return f, nil
 }
 
+// withReporter parses a report's flags, wires a Reporter and runs fn
+// with the collection ("" for all) and the start of the period.
+func (e *env) withReporter(ctx context.Context, args []string,
+	fn func(r *gapreport.Reporter, collection string, since time.Time, asJSON bool) error) error {
+	f, err := e.parseReport(args)
+	if err != nil {
+		return err
+	}
+	svc, err := e.services(ctx)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	r, err := e.reporter(svc)
+	if err != nil {
+		return err
+	}
+	return fn(r, f.collection(e), time.Now().Add(-f.since), f.asJSON)
+}
+
 // reporter wires the reports to the store, the embedder and retrieval.
 func (e *env) reporter(svc *services) (*gapreport.Reporter, error) {
 	return gapreport.New(gapreport.Config{Store: svc.store, Embedder: svc.model, Retriever: svc.retriever})
 }
 
 func reportGaps(ctx context.Context, e *env, args []string) error {
-	f, err := e.parseReport(args)
-	if err != nil {
-		return err
-	}
-	svc, err := e.services(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	r, err := e.reporter(svc)
-	if err != nil {
-		return err
-	}
-	g, err := r.Gaps(ctx, f.collection(e), time.Now().Add(-f.since))
-	if err != nil {
-		return fmt.Errorf("gap report: %w", err)
-	}
-	if f.asJSON {
-		return printJSON(e, g)
-	}
-	return gapreport.WriteGapsText(e.io.Stdout, g)
+	return e.withReporter(ctx, args, func(r *gapreport.Reporter, coll string, since time.Time, asJSON bool) error {
+		g, err := r.Gaps(ctx, coll, since)
+		if err != nil {
+			return fmt.Errorf("gap report: %w", err)
+		}
+		if asJSON {
+			return printJSON(e, g)
+		}
+		return gapreport.WriteGapsText(e.io.Stdout, g)
+	})
 }
 
 func reportFeedback(ctx context.Context, e *env, args []string) error {
-	f, err := e.parseReport(args)
-	if err != nil {
-		return err
-	}
-	svc, err := e.services(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	r, err := e.reporter(svc)
-	if err != nil {
-		return err
-	}
-	fb, err := r.Feedback(ctx, f.collection(e), time.Now().Add(-f.since))
-	if err != nil {
-		return fmt.Errorf("feedback report: %w", err)
-	}
-	if f.asJSON {
-		return printJSON(e, fb)
-	}
-	return gapreport.WriteFeedbackText(e.io.Stdout, fb)
+	return e.withReporter(ctx, args, func(r *gapreport.Reporter, coll string, since time.Time, asJSON bool) error {
+		fb, err := r.Feedback(ctx, coll, since)
+		if err != nil {
+			return fmt.Errorf("feedback report: %w", err)
+		}
+		if asJSON {
+			return printJSON(e, fb)
+		}
+		return gapreport.WriteFeedbackText(e.io.Stdout, fb)
+	})
 }

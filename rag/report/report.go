@@ -41,8 +41,6 @@ type Config struct {
 	// Threshold is the cosine from which a question joins a group;
 	// default DefaultThreshold.
 	Threshold float64
-	// Now defaults to time.Now.
-	Now func() time.Time
 }
 
 // Reporter builds reports.
@@ -55,9 +53,6 @@ func New(cfg Config) (*Reporter, error) {
 	}
 	if cfg.Threshold == 0 {
 		cfg.Threshold = DefaultThreshold
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return &Reporter{cfg: cfg}, nil
 }
@@ -222,9 +217,4 @@ func rate(hits, n int) float64 {
 		return 0
 	}
 	return float64(hits) / float64(n)
-}
-
-// Since is the start of a period of days ending now.
-func (r *Reporter) Since(days int) time.Time {
-	return r.cfg.Now().Add(-time.Duration(days) * 24 * time.Hour)
 }
