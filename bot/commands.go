@@ -242,6 +242,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`, `/gaps`" + b.helpExtras() + "."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`" + b.gapsHelp() + b.helpExtras() + "."
 	return c.say(ctx, text)
 }

@@ -19,9 +19,11 @@ type GapReports interface {
 // The /gaps periods: option values and their days.
 var gapPeriods = map[string]int{"7d": 7, "30d": 30}
 
-const msgNoGaps = "Reports aren't available on this bot."
-
+// gapsCommands is /gaps, when the bot has a reporter.
 func (b *Bot) gapsCommands() []*command {
+	if b.cfg.Gaps == nil {
+		return nil
+	}
 	return []*command{{def: &discordgo.ApplicationCommand{Name: "gaps",
 		Description: "What members asked that the documents don't answer well",
 		Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "period",
@@ -30,10 +32,15 @@ func (b *Bot) gapsCommands() []*command {
 		admin: true, run: b.cmdGaps}}
 }
 
-func (b *Bot) cmdGaps(ctx context.Context, c *ictx, o options) error {
+// gapsHelp is /gaps's mention in /help.
+func (b *Bot) gapsHelp() string {
 	if b.cfg.Gaps == nil {
-		return c.say(ctx, msgNoGaps)
+		return ""
 	}
+	return ", `/gaps`"
+}
+
+func (b *Bot) cmdGaps(ctx context.Context, c *ictx, o options) error {
 	period := o.str("period")
 	if period == "" {
 		period = "7d"

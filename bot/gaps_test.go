@@ -79,6 +79,12 @@ func TestGapsCommand(t *testing.T) {
 			}
 		})
 	}
+	t.Run("/help names it", func(t *testing.T) {
+		i := h.srv.Command(t, admin, "help")
+		if m := h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" }); !strings.Contains(m.Content, "`/gaps`") {
+			t.Errorf("/help = %q", m.Content)
+		}
+	})
 	t.Run("registered for Manage Server only", func(t *testing.T) {
 		for _, c := range h.bot.Commands() {
 			if c.Name == "gaps" {
@@ -94,9 +100,13 @@ func TestGapsCommand(t *testing.T) {
 
 func TestGapsWithoutReporter(t *testing.T) {
 	h := start(t, discordtest.Options{}, nil)
-	i := h.srv.Command(t, admin, "gaps")
-	m := h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" })
-	if m.Content != "Reports aren't available on this bot." {
-		t.Errorf("reply = %q", m.Content)
+	for _, c := range h.bot.Commands() {
+		if c.Name == "gaps" {
+			t.Error("/gaps is registered on a bot without a reporter")
+		}
+	}
+	i := h.srv.Command(t, admin, "help")
+	if m := h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" }); strings.Contains(m.Content, "/gaps") {
+		t.Errorf("/help offers /gaps without a reporter: %q", m.Content)
 	}
 }
