@@ -146,3 +146,42 @@ func TestReports(t *testing.T) {
 		}
 	})
 }
+
+func TestStoreQuestionsOff(t *testing.T) {
+	s := storetest.Open(t, dbURL)
+	ctx := t.Context()
+	s.SetStoreQuestions(false)
+	t.Cleanup(func() { s.SetStoreQuestions(true) })
+	if s.StoresQuestions() {
+		t.Fatal("StoresQuestions after SetStoreQuestions(false)")
+	}
+	id, err := s.SaveAnswer(ctx, store.Answer{Surface: "discord", Kind: "mention", Collection: "priv", ThreadID: "th",
+		Question: "secret question", Query: "secret query", Text: "secret answer", Refused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Answer(ctx, id)
+	if err != nil || a.Question != "" || a.Query != "" || a.Text != "" || !a.Refused || a.ThreadID != "th" {
+		t.Errorf("stored answer = %+v, %v; want its place and outcome without text", a, err)
+	}
+	if turns, err := s.ThreadTurns(ctx, "th", 6); err != nil || len(turns) != 0 {
+		t.Errorf("thread history = %+v, %v; want none", turns, err)
+	}
+	fid, err := s.RecordFeedback(ctx, store.Feedback{Collection: "priv", UserID: "u1", Question: "secret question",
+		Answer: "secret answer", Reason: "secret reason", AnswerID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFeedbackReason(ctx, fid, "", "later secret"); err != nil {
+		t.Fatal(err)
+	}
+	var leaked int
+	err = s.QueryRowForTest(ctx, `SELECT count(*) FROM feedback WHERE question <> '' OR answer <> '' OR reason <> '' OR user_id <> ''`, &leaked)
+	if err != nil || leaked != 0 {
+		t.Errorf("%d feedback rows keep text or a user id (%v)", leaked, err)
+	}
+	n, err := s.CountAnswers(ctx, store.ReportFilter{Collection: "priv", Since: time.Now().Add(-time.Hour)})
+	if err != nil || n != (store.AnswerTotals{Asked: 1, Refused: 1}) {
+		t.Errorf("counts = %+v, %v", n, err)
+	}
+}
