@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Weekly digests (migrations/010_digests.sql). A week is named by its
+// Weekly digests (migrations/012_digests.sql). A week is named by its
 // Monday, 00:00 UTC, stored as a date.
 
 // SetDigestChannel turns a guild's weekly digest on, or moves it to

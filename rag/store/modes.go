@@ -9,7 +9,7 @@ import (
 )
 
 // Channel response modes as channel_modes stores them
-// (migrations/009_channel_modes.sql); ModeMentions is the absence of a row.
+// (migrations/011_channel_modes.sql); ModeMentions is the absence of a row.
 const (
 	ModeMentions = "mentions"
 	ModeForum    = "forum"
