@@ -31,10 +31,11 @@ func (s *Server) mux() *http.ServeMux {
 		"POST /webhooks/{app}/{token}":                        s.postFollowup,
 		"POST /channels/{channel}/messages":                   s.postChannelMessage,
 		"PATCH /channels/{channel}/messages/{message}":        s.patchChannelMessage,
-		"GET /channels/{channel}/messages/{message}":          s.getChannelMessage,
 		"POST /channels/{channel}/typing":                     s.postTyping,
 		"POST /channels/{channel}/messages/{message}/threads": s.postThread,
 		"GET /channels/{channel}":                             s.getChannel,
+		"GET /channels/{channel}/messages":                    s.getChannelMessages,
+		"GET /channels/{channel}/messages/{message}":          s.getChannelMessage,
 	}
 	for pattern, h := range routes {
 		method, path, _ := strings.Cut(pattern, " ")
