@@ -15,24 +15,27 @@ const DefaultThreshold = 0.62
 // in input order.
 func cluster(vecs [][]float32, threshold float64) [][]int {
 	var groups [][]int
-	var sums [][]float64
+	var sums [][]float64 // each group's sum of unit vectors
+	var norms []float64  // and that sum's length
 	for i, v := range vecs {
 		u := unit(v)
 		best, bestSim := -1, threshold
 		for g, s := range sums {
-			if sim := dot(u, s) / norm(s); sim >= bestSim {
+			if sim := dot(u, s) / norms[g]; sim >= bestSim {
 				best, bestSim = g, sim
 			}
 		}
 		if best < 0 {
 			groups = append(groups, []int{i})
 			sums = append(sums, append([]float64(nil), u...))
+			norms = append(norms, norm(u))
 			continue
 		}
 		groups[best] = append(groups[best], i)
 		for j := range u {
 			sums[best][j] += u[j]
 		}
+		norms[best] = norm(sums[best])
 	}
 	return groups
 }
