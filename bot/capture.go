@@ -47,6 +47,7 @@ const maxThreadMessages = 1000
 const (
 	msgCaptureNoText = "That message has no text to add (I don't read attachments or embeds)."
 	msgCaptureBot    = "That message is from a bot; I add only people's messages."
+	msgCaptureSystem = "That is a system message (a pin, a rename, a new member…); I add only what people wrote."
 	msgNeedsContent  = "Discord gave me no message text. Turn on Developer Portal → Bot → Message Content Intent " +
 		"(and run citebot with --message-content) to add messages from the history."
 )
@@ -118,6 +119,8 @@ func captureProblem(m *discordgo.Message) string {
 	switch {
 	case m.Author == nil || m.Author.Bot || m.WebhookID != "":
 		return msgCaptureBot
+	case m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply:
+		return msgCaptureSystem
 	case strings.TrimSpace(m.Content) == "":
 		return msgCaptureNoText
 	}

@@ -80,6 +80,8 @@ func TestCaptureMessage(t *testing.T) {
 			Content: "I am a bot"}), "That message is from a bot"},
 		{"a message without text is refused", admin, h.srv.AddMessage(&discordgo.Message{ChannelID: chanA, Author: person("601", "alice"),
 			Attachments: []*discordgo.MessageAttachment{{ID: "1", Filename: "log.txt"}}}), "That message has no text to add"},
+		{"a system message is refused", admin, h.srv.AddMessage(&discordgo.Message{ChannelID: chanA, Author: person("601", "alice"),
+			Type: discordgo.MessageTypeChannelPinnedMessage, Content: "pinned"}), "That is a system message"},
 		{"a person's message is added", admin, good, "Added **#chan-1001 — alice, 2026-11-30**. Answers cite it as " +
 			"<https://discord.com/channels/111/1001/" + good.ID + ">; remove it with `/forget document:https://discord.com/channels/111/1001/" + good.ID + "`."},
 	}
