@@ -316,3 +316,46 @@ func TestEscalationQuietsThread(t *testing.T) {
 	h.srv.UserMessage(t, asker, "and on Windows?")
 	h.srv.WaitFor(t, func() bool { return len(h.ans.requests()) == 3 }, wait)
 }
+
+// Without permission to open a thread the ping goes to the channel;
+// without permission to post at all the asker is told, and the request
+// stays recorded.
+func TestEscalationWithoutPermission(t *testing.T) {
+	esc := newEscalations()
+	esc.SetEscalationRole(t.Context(), guildA, helpers)
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Escalations = esc })
+	const threads, post = "POST /channels/{channel}/messages/{message}/threads", "POST /channels/{channel}/messages"
+	first := h.original(t, h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1")), answered)
+	h.srv.FailNext(threads, 1, 403, discordtest.CodeMissingPermissions, "Missing Permissions")
+	h.srv.Button(t, member, customID(t, first, "esc:"), &first)
+	h.srv.WaitFor(t, func() bool {
+		for _, m := range h.srv.ChannelMessages(chanA) {
+			if p, ok := h.srv.Pings(m.ID); ok && cmp.Equal(p, discordtest.Pings{Roles: []string{helpers}}) {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	if a := h.st.all()[0]; a.ThreadID != "" {
+		t.Errorf("answer's conversation = %q, want none: no thread was opened", a.ThreadID)
+	}
+
+	second := h.original(t, h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q2")), answered)
+	h.srv.FailNext(post, 1, 403, discordtest.CodeMissingPermissions, "Missing Permissions")
+	click := h.srv.Button(t, member, customID(t, second, "esc:"), &second)
+	var note discordgo.Message
+	h.srv.WaitFor(t, func() bool {
+		for _, c := range h.srv.CallsTo("POST /webhooks/{app}/{token}") {
+			if strings.Contains(c.Path, click.Token) && json.Unmarshal(c.Body, &note) == nil {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	if !strings.Contains(note.Content, "couldn't post in the thread") || note.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("followup = %q (flags %d), want an ephemeral note", note.Content, note.Flags)
+	}
+	if e := esc.get(2); e.EscalatedBy != member.UserID {
+		t.Errorf("escalation = %+v, want it recorded", e)
+	}
+}
