@@ -144,6 +144,7 @@ func TestEscalationCommand(t *testing.T) {
 	}{
 		{"a member is refused", member, discordtest.Subcommand("set", roleOption(helpers)), "/escalation needs the Manage Server permission.", ""},
 		{"@everyone is refused", admin, discordtest.Subcommand("set", roleOption(guildA)), "@everyone can't be the escalation role", ""},
+		{"set without a role is refused", admin, discordtest.Subcommand("set"), "@everyone can't be the escalation role", ""},
 		{"show while off", admin, discordtest.Subcommand("show"), "Escalation is off.", ""},
 		{"set", admin, discordtest.Subcommand("set", roleOption(helpers)), `pings <@&777> in the answer's thread.`, helpers},
 		{"show", admin, discordtest.Subcommand("show"), "pings <@&777>.", helpers},
@@ -159,6 +160,22 @@ func TestEscalationCommand(t *testing.T) {
 				t.Errorf("role = %q, want %q", role, tt.wantRole)
 			}
 		})
+	}
+}
+
+// Setting a role that cannot be mentioned says how to make the ping work.
+func TestEscalationRoleNotMentionable(t *testing.T) {
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Escalations = newEscalations() })
+	data := discordgo.ApplicationCommandInteractionData{Name: "escalation",
+		Options:  []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Subcommand("set", roleOption(helpers))},
+		Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Roles: map[string]*discordgo.Role{helpers: {ID: helpers, Name: "helpers"}}}}
+	got := h.replyText(t, h.srv.CommandData(t, admin, data))
+	if !strings.Contains(got, "the role is not mentionable") || !strings.Contains(got, "Server Settings → Roles") {
+		t.Errorf("reply = %q", got)
+	}
+	data.Resolved.Roles[helpers].Mentionable = true
+	if got := h.replyText(t, h.srv.CommandData(t, admin, data)); strings.Contains(got, "not mentionable") {
+		t.Errorf("reply for a mentionable role = %q", got)
 	}
 }
 
