@@ -134,15 +134,29 @@ func (b *Bot) captureButton(ctx context.Context, c *ictx, id string) {
 		b.logErr(c, c.say(ctx, "Adding to the knowledge base needs the Manage Server permission."))
 		return
 	}
+	thread, isThread := strings.CutPrefix(id, idCaptureThread)
+	channel, msgID, _ := strings.Cut(strings.TrimPrefix(id, idCaptureOne), ":")
+	if isThread {
+		channel = thread
+	}
+	// The ids come from the button: read only this server's channels.
+	if ch := b.channel(ctx, channel); ch == nil || ch.GuildID != c.i.GuildID {
+		b.logErr(c, c.say(ctx, "I can't find that thread in this server any more."))
+		return
+	}
 	if err := c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}); err != nil {
 		b.logErr(c, err)
 		return
 	}
-	if thread, ok := strings.CutPrefix(id, idCaptureThread); ok {
+	if isThread {
 		b.captureThread(ctx, c, thread)
 		return
 	}
-	channel, msgID, _ := strings.Cut(strings.TrimPrefix(id, idCaptureOne), ":")
+	b.captureByID(ctx, c, channel, msgID)
+}
+
+// captureByID reads a message again over REST and ingests it.
+func (b *Bot) captureByID(ctx context.Context, c *ictx, channel, msgID string) {
 	m, err := b.s.ChannelMessage(channel, msgID, discordgo.WithContext(ctx))
 	if err != nil {
 		c.fail(ctx, "I couldn't read that message any more; it may have been deleted.", fmt.Errorf("read message: %w", apiErr(b.s, err)))
