@@ -34,7 +34,10 @@ func checkFeedbackReason(t *testing.T, env map[string]string, srv *discordtest.S
 	srv.WaitFor(t, func() bool { var ok bool; modal, ok = srv.Modal(i.Token); return ok }, 30*time.Second)
 	other := member.With("600000000000000003") // may not add to someone else's 👎
 	spoof := srv.ModalSubmit(t, other, modal.CustomID, map[string]string{"reason": "spoofed"}, &answer)
-	srv.WaitFor(t, func() bool { m, ok := srv.Original(spoof.Token); return ok && strings.Contains(m.Content, "no longer stored") }, 30*time.Second)
+	srv.WaitFor(t, func() bool {
+		m, ok := srv.Original(spoof.Token)
+		return ok && strings.Contains(m.Content, "no longer stored")
+	}, 30*time.Second)
 	sub := srv.ModalSubmit(t, member, modal.CustomID, map[string]string{"reason": "it should name the pager app"}, &answer)
 	srv.WaitFor(t, func() bool {
 		m, ok := srv.Original(sub.Token)
