@@ -64,6 +64,8 @@ type Config struct {
 	// Modes stores the channels' response modes (/mode); optional: without
 	// it every channel answers mentions only.
 	Modes Modes
+	// Digest configures the weekly digest (/digest); optional.
+	Digest DigestConfig
 
 	UserRate  Rate // per user; default 5 per minute, burst 3
 	GuildRate Rate // per guild; default 60 per minute, burst 20
@@ -112,6 +114,7 @@ func (c *Config) defaults() {
 	setDefault(&c.JobPoll, 5*time.Second)
 	setDefault(&c.JobTimeout, time.Hour)
 	setDefault(&c.MaxJobAttempts, 3)
+	c.Digest.defaults()
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, d T) {
@@ -228,8 +231,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	waitJobs := b.startJobs(jobsCtx)
+	waitDigests := b.startDigests(jobsCtx)
 	<-ctx.Done()
 	stopJobs() // running jobs are handed back for the next process to resume
+	waitDigests()
 	b.shutdown(waitJobs)
 	return nil
 }
