@@ -76,6 +76,8 @@ type Config struct {
 	// Reasons stores a 👎 and the reason its modal asks for; optional:
 	// without it a 👎 asks for no reason.
 	Reasons FeedbackReasons
+	// Digest configures the weekly digest (/digest); optional.
+	Digest DigestConfig
 	// Stale hands out the stale answers whose message is to say so
 	// (stale.go); optional.
 	Stale StaleNotices
@@ -128,6 +130,7 @@ func (c *Config) defaults() {
 	setDefault(&c.JobPoll, 5*time.Second)
 	setDefault(&c.JobTimeout, time.Hour)
 	setDefault(&c.MaxJobAttempts, 3)
+	c.Digest.defaults()
 	setDefault(&c.StalePoll, 30*time.Second)
 }
 
@@ -248,9 +251,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	waitJobs := b.startJobs(jobsCtx)
+	waitDigests := b.startDigests(jobsCtx)
 	waitStale := b.startStale(jobsCtx)
 	<-ctx.Done()
 	stopJobs() // running jobs are handed back for the next process to resume
+	waitDigests()
 	waitStale()
 	b.shutdown(waitJobs)
 	return nil
