@@ -91,3 +91,19 @@ func (s *Store) ExplainSearchForTest(ctx context.Context, p SearchParams) (strin
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return strings.Join(lines, "\n"), err
 }
+
+// FlagStaleForTest runs flagStale over a collection in a transaction of
+// its own, as a gated re-ingest's swap does in its.
+func (s *Store) FlagStaleForTest(ctx context.Context, collection string) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM collections WHERE name = $1`, collection).Scan(&id); err != nil {
+			return err
+		}
+		var err error
+		n, err = flagStale(ctx, tx, id)
+		return err
+	})
+	return n, err
+}
