@@ -82,7 +82,9 @@ func (s *Server) postChannelMessage(w http.ResponseWriter, r *http.Request, body
 	m = s.newMessage(r.PathValue("channel"), m)
 	cp := *m
 	s.mu.Unlock()
+	s.recordMentions(cp.ID, body)
 	writeJSON(w, http.StatusOK, cp)
+	s.echo(cp)
 }
 
 func (s *Server) patchChannelMessage(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -42,6 +42,13 @@ type Options struct {
 	// fall inside the 1 s it waits while closing, and can then loop
 	// reconnecting.
 	HeartbeatInterval time.Duration
+	// AppFlags are the application's flags sent in READY, e.g.
+	// AppFlagMessageContentLimited when the portal's Message Content switch
+	// is on.
+	AppFlags int
+	// EchoMessages dispatches MESSAGE_CREATE for the bot's own channel
+	// messages too, as Discord does.
+	EchoMessages bool
 }
 
 // APIPrefix is the path the fake REST API is served under.
@@ -79,6 +86,8 @@ type Server struct {
 	attachments  map[string][]byte
 	limits       map[string]*injected
 	faults       map[string]*fault
+	// allowedMentions is each created message's allowed_mentions (history.go).
+	allowedMentions map[string]*discordgo.MessageAllowedMentions
 
 	oauth oauthState // the fake OAuth2 provider (oauth.go)
 }
