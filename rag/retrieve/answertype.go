@@ -98,3 +98,27 @@ func (t answerType) holds(sentence, question string) bool {
 	}
 	return false
 }
+
+// auxiliaries open yes/no questions ("Did the line close?").
+var auxiliaries = set("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will",
+	"would", "should", "may", "might", "must", "shall")
+
+// isQuestion reports whether query is asked as a question: it ends in a
+// question mark, or opens with a wh-word or an auxiliary. The sentence
+// stage re-ranks questions only: their answer sits in one sentence, while
+// a claim or a list of keywords is matched by the whole passage.
+func isQuestion(query string) bool {
+	q := strings.TrimSpace(query)
+	if strings.HasSuffix(q, "?") {
+		return true
+	}
+	ws := words(strings.ToLower(q))
+	if len(ws) == 0 {
+		return false
+	}
+	switch ws[0] {
+	case "who", "whom", "whose", "what", "which", "when", "where", "why", "how":
+		return true
+	}
+	return auxiliaries[ws[0]]
+}

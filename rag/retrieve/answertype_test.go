@@ -52,3 +52,24 @@ func TestAnswerTypeHolds(t *testing.T) {
 		})
 	}
 }
+
+func TestIsQuestion(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  bool
+	}{
+		{"Who founded the observatory?", true},
+		{"how do bees keep warm", true},
+		{"Did the line close in 1958", true},
+		{"The line closed in 1958?", true},
+		{"0-dimensional biomaterials lack inductive properties.", false},
+		{"canal locks steam pump", false},
+		{"  ", false},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			if got := isQuestion(tc.query); got != tc.want {
+				t.Errorf("isQuestion() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

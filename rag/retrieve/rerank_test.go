@@ -100,7 +100,7 @@ func TestRerankOrder(t *testing.T) {
 			fs := &fakeStore{passages: ps, idf: idf}
 			cfg := DefaultConfig()
 			cfg.RerankDepth, cfg.Rerank = 3, tc.w
-			got, err := New(fs, &wordEmbedder{}, store.Model{Dim: 5}, cfg).Retrieve(t.Context(), "c", "river bridge", 3)
+			got, err := New(fs, &wordEmbedder{}, store.Model{Dim: 5}, cfg).Retrieve(t.Context(), "c", "river bridge?", 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,6 +157,7 @@ func TestRerankDepthAndModes(t *testing.T) {
 	idf := map[string]float64{"river": 1, "bridge": 1}
 	tests := []struct {
 		name       string
+		query      string
 		mode       rag.Mode
 		depth, k   int
 		cosine     float64
@@ -165,11 +166,12 @@ func TestRerankDepthAndModes(t *testing.T) {
 		matched    bool
 		embedCalls int
 	}{
-		{"hybrid re-ranks the head only", rag.ModeHybrid, 3, 4, 0, []int64{2, 1, 3, 4}, 4, true, 1},
-		{"depth above k fetches the depth", rag.ModeHybrid, 4, 1, 0, []int64{2}, 4, true, 1},
-		{"cosine embeds the sentences", rag.ModeHybrid, 3, 2, 1, []int64{2, 1}, 3, true, 2},
-		{"text mode is the leg alone", rag.ModeText, 4, 2, 0, []int64{1, 2}, 2, false, 0},
-		{"depth 0 turns it off", rag.ModeHybrid, 0, 2, 0, []int64{1, 2}, 2, false, 1},
+		{"hybrid re-ranks the head only", "river bridge?", rag.ModeHybrid, 3, 4, 0, []int64{2, 1, 3, 4}, 4, true, 1},
+		{"depth above k fetches the depth", "river bridge?", rag.ModeHybrid, 4, 1, 0, []int64{2}, 4, true, 1},
+		{"cosine embeds the sentences", "river bridge?", rag.ModeHybrid, 3, 2, 1, []int64{2, 1}, 3, true, 2},
+		{"text mode is the leg alone", "river bridge?", rag.ModeText, 4, 2, 0, []int64{1, 2}, 2, false, 0},
+		{"depth 0 turns it off", "river bridge?", rag.ModeHybrid, 0, 2, 0, []int64{1, 2}, 2, false, 1},
+		{"a claim is not re-ranked", "river bridge", rag.ModeHybrid, 3, 2, 0, []int64{1, 2}, 2, false, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +179,7 @@ func TestRerankDepthAndModes(t *testing.T) {
 			emb := &wordEmbedder{}
 			cfg := DefaultConfig()
 			cfg.RerankDepth, cfg.Rerank = tc.depth, Weights{Chunk: 1, Sentence: 1, Cosine: tc.cosine}
-			got, err := New(fs, emb, store.Model{Dim: 5}, cfg).RetrieveMode(t.Context(), "c", "river bridge", tc.k, tc.mode)
+			got, err := New(fs, emb, store.Model{Dim: 5}, cfg).RetrieveMode(t.Context(), "c", tc.query, tc.k, tc.mode)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +203,7 @@ func TestRerankError(t *testing.T) {
 	fs := &fakeStore{passages: passages("a", "b"), err: errors.New("connection reset")}
 	cfg := DefaultConfig()
 	cfg.RerankDepth, cfg.Rerank = 2, Weights{Chunk: 1, Sentence: 1}
-	_, err := New(fs, &wordEmbedder{}, store.Model{Dim: 5}, cfg).Retrieve(t.Context(), "c", "q", 2)
+	_, err := New(fs, &wordEmbedder{}, store.Model{Dim: 5}, cfg).Retrieve(t.Context(), "c", "What is q?", 2)
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Retrieve() = %v, want the matcher's error", err)
 	}

@@ -36,7 +36,8 @@ type Config struct {
 	// TermDepth is how many postings of each query term the text leg reads.
 	TermDepth int
 	// RerankDepth is how many of the best fused candidates the sentence
-	// stage re-orders in hybrid mode (rerank.go); 0 turns it off.
+	// stage re-orders for a question in hybrid mode (rerank.go); 0 turns
+	// it off.
 	RerankDepth int
 	// Rerank weighs the sentence stage's features.
 	Rerank Weights
@@ -102,7 +103,7 @@ func (r *Retriever) RetrieveMode(ctx context.Context, collection, query string, 
 		return nil, nil
 	}
 	depth := 0
-	if mode == rag.ModeHybrid {
+	if mode == rag.ModeHybrid && isQuestion(query) {
 		depth = r.cfg.RerankDepth
 	}
 	ps, err := r.search(ctx, collection, query, max(k, depth), mode)
