@@ -272,6 +272,9 @@ func answerPhrase(q, s string) string {
 		if (k == kindPerson || k == kindName) && !strings.ContainsAny(phrase, " -") {
 			d++ // a single word names someone less surely than a full name
 		}
+		if k == kindPerson && isAcronym(phrase) {
+			d += 3 // "AQ" names a group, seldom a person
+		}
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = span{sp.start, sp.start + len(phrase)}, d
 		}
@@ -388,19 +391,13 @@ const untypedMargin = 0.2
 
 // minRelevance is the relevance the best sentence needs for the question
 // to be answered: MinRelevance, raised by untypedMargin for a question
-// asking for a date or a number that no sentence near the best holds.
+// asking for a date or a number when the sentence the reader would lead
+// with holds none.
 func (p *Pipeline) minRelevance(q string, cands []candidate) float64 {
 	k := questionKind(q)
-	if k != kindDate && k != kindNumber || len(cands) == 0 {
+	prose := prosaic(cands)
+	if k != kindDate && k != kindNumber || len(prose) == 0 || answerPhrase(q, byScore(prose)[0].text) != "" {
 		return p.cfg.MinRelevance
-	}
-	for _, c := range cands {
-		if c.rel < leadRatio*cands[0].rel {
-			break
-		}
-		if answerPhrase(q, c.text) != "" {
-			return p.cfg.MinRelevance
-		}
 	}
 	return p.cfg.MinRelevance + untypedMargin
 }

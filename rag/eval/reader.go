@@ -23,7 +23,7 @@ type ReaderSet struct {
 	Items      []QAItem
 }
 
-// ReaderFit is the outcome of FitReader. Every "lead" rate is the share
+// ReaderFit is the outcome of FitCases. Every "lead" rate is the share
 // of the answerable questions with answer_keywords whose chosen sentence
 // holds every keyword (a refused question counts as a miss): how often
 // the lead quote of an answer would answer.
@@ -62,15 +62,10 @@ type readerSample struct {
 	usable bool // has both a positive and a negative sentence
 }
 
-// FitReader reads every answerable question with keywords of sets, labels
-// each retrieved sentence by whether it holds every keyword, and fits a
-// linear scorer by listwise softmax regression (L2 weight l2), reporting
-// lead rates in sample and leave-one-group-out.
-func FitReader(ctx context.Context, r SentenceReader, sets []ReaderSet, l2 float64) (ReaderFit, error) {
-	samples, err := readSamples(ctx, r, sets)
-	if err != nil {
-		return ReaderFit{}, err
-	}
+// fitSamples labels nothing itself: it fits a linear scorer to the
+// labelled samples by listwise softmax regression (L2 weight l2) and
+// reports lead rates in sample and leave-one-group-out.
+func fitSamples(samples []readerSample, l2 float64) (ReaderFit, error) {
 	if len(samples) == 0 {
 		return ReaderFit{}, errors.New("no answerable questions with answer_keywords to fit on")
 	}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -31,6 +32,25 @@ func (f fakeReader) Read(_ context.Context, req rag.Request) (*answer.Reading, e
 	}, nil
 }
 
+// fitReader reads cases with r, round-trips them through WriteCases and
+// ReadCasesFrom, and fits them.
+func fitReader(t *testing.T, r SentenceReader, sets []ReaderSet) (ReaderFit, error) {
+	t.Helper()
+	cases, err := ReadCases(t.Context(), r, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteCases(&buf, cases); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCasesFrom(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return FitCases(back, 0.001)
+}
+
 func TestFitReader(t *testing.T) {
 	items := func(ids ...string) []QAItem {
 		var out []QAItem
@@ -51,7 +71,7 @@ func TestFitReader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fit, err := FitReader(t.Context(), fakeReader{tt.refuse}, []ReaderSet{{Collection: "c", Items: items("a1", "a2", "b1", "b2")}}, 0.001)
+			fit, err := fitReader(t, fakeReader{tt.refuse}, []ReaderSet{{Collection: "c", Items: items("a1", "a2", "b1", "b2")}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,8 +88,15 @@ func TestFitReader(t *testing.T) {
 }
 
 func TestFitReaderNoQuestions(t *testing.T) {
-	_, err := FitReader(t.Context(), fakeReader{}, []ReaderSet{{Collection: "c", Items: []QAItem{{ID: "u", Question: "u"}}}}, 0.001)
+	_, err := fitReader(t, fakeReader{}, []ReaderSet{{Collection: "c", Items: []QAItem{{ID: "u", Question: "u"}}}})
 	if err == nil {
 		t.Fatal("FitReader with no answerable questions: no error")
+	}
+}
+
+func TestFitCasesRejectsRaggedCase(t *testing.T) {
+	_, err := FitCases([]ReaderCase{{Group: "g", Features: [][]float64{{1}}, Positive: []bool{true, false}, Relevance: []float64{1}}}, 0.001)
+	if err == nil {
+		t.Fatal("a case with more labels than sentences: no error")
 	}
 }
