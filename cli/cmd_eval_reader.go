@@ -37,7 +37,7 @@ func evalReader(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&f.cases, "cases", "", "also write the labelled sentences read to this file (JSON Lines)")
 		fs.StringVar(&f.from, "from", "", "fit on the cases in this file (written by --cases) instead of asking")
 		fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
-		fs.Float64Var(&f.l2, "l2", 0.1, "L2 weight of the fit")
+		fs.Float64Var(&f.l2, "l2", 0.001, "L2 weight of the fit")
 	}, ""); err != nil {
 		return err
 	}

@@ -391,13 +391,19 @@ const untypedMargin = 0.2
 
 // minRelevance is the relevance the best sentence needs for the question
 // to be answered: MinRelevance, raised by untypedMargin for a question
-// asking for a date or a number when the sentence the reader would lead
-// with holds none.
+// asking for a date or a number that no sentence near the best holds.
 func (p *Pipeline) minRelevance(q string, cands []candidate) float64 {
 	k := questionKind(q)
-	prose := prosaic(cands)
-	if k != kindDate && k != kindNumber || len(prose) == 0 || answerPhrase(q, byScore(prose)[0].text) != "" {
+	if k != kindDate && k != kindNumber || len(cands) == 0 {
 		return p.cfg.MinRelevance
+	}
+	for _, c := range cands {
+		if c.rel < leadRatio*cands[0].rel {
+			break
+		}
+		if c.code == nil && answerPhrase(q, c.text) != "" {
+			return p.cfg.MinRelevance
+		}
 	}
 	return p.cfg.MinRelevance + untypedMargin
 }
