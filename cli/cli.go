@@ -68,6 +68,7 @@ func commands() map[string]command {
 		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
 		"console": {summary: consoleHelp, run: cmdConsole},
 		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
+		"report":  {summary: reportHelp, run: cmdReport},
 		"jobs":    {summary: "list background ingest jobs: jobs [--state queued|running|done|failed] [--json]", run: cmdJobs},
 		"version": {summary: "print the version", run: cmdVersion},
 	}
