@@ -217,8 +217,8 @@ func TestStaleConcurrentWriters(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int
-		if err := s.QueryRowForTest(t.Context(), fmt.Sprintf(`SELECT count(*) FROM chunks k JOIN answer_citations c
-			ON c.answer_id = %d AND k.id = c.chunk_id AND k.content_hash = c.content_hash`, id), &n); err != nil {
+		if err := s.QueryRowForTest(t.Context(), fmt.Sprintf(`SELECT count(*) FROM chunks k JOIN collections l ON l.id = k.collection_id AND l.name = 'busy'
+			JOIN answer_citations c ON c.answer_id = %d AND k.content_hash = c.content_hash`, id), &n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 && a.StaleAt.IsZero() {
