@@ -203,7 +203,8 @@ func (c *Checker) check(ctx context.Context, collection string, q Question) (out
 // checkQA scores a QA question as `eval answers` does: an answerable
 // question passes when its answer is not refused, a passage retrieved for
 // it holds a gold string and the answer holds every keyword; an
-// unanswerable one when it is refused.
+// unanswerable one when it is refused. A refusal's nearest passages count
+// as retrieved, so that the reasons say whether the gold is still found.
 func (c *Checker) checkQA(ctx context.Context, collection string, it eval.QAItem) (outcome, error) {
 	if c.Answerer == nil {
 		return outcome{}, errors.New("a QA gate needs an answerer")
@@ -220,13 +221,14 @@ func (c *Checker) checkQA(ctx context.Context, collection string, it eval.QAItem
 	case !it.Answerable && !ans.Refused:
 		out.reasons = append(out.reasons, "answered a question it should refuse")
 	case !it.Answerable:
-	case ans.Refused:
-		out.reasons = append(out.reasons, "refused")
 	default:
-		if !goldRetrieved(ans.Retrieved, it.Gold) {
+		if ans.Refused {
+			out.reasons = append(out.reasons, "refused")
+		}
+		if !goldRetrieved(append(ans.Retrieved, ans.Nearest...), it.Gold) {
 			out.reasons = append(out.reasons, "gold no longer retrieved")
 		}
-		if missing := missingKeywords(ans.Text, it.AnswerKeywords); len(missing) > 0 {
+		if missing := missingKeywords(ans.Text, it.AnswerKeywords); len(missing) > 0 && !ans.Refused {
 			out.reasons = append(out.reasons, "keywords missing: "+strings.Join(missing, ", "))
 		}
 	}
