@@ -61,6 +61,9 @@ type Config struct {
 	MessageContent bool
 	// DMCollection answers DMs from this collection; empty declines DMs.
 	DMCollection string
+	// Modes stores the channels' response modes (/mode); optional: without
+	// it every channel answers mentions only.
+	Modes Modes
 
 	UserRate  Rate // per user; default 5 per minute, burst 3
 	GuildRate Rate // per guild; default 60 per minute, burst 20

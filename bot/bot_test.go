@@ -20,11 +20,11 @@ func TestRegistrationPayload(t *testing.T) {
 	for _, c := range cmds {
 		perms[c.Name] = c.DefaultMemberPermissions
 	}
-	want := []string{"ask", "collection", "forget", "help", "ingest", "reingest", "sources", "summary"}
+	want := []string{"ask", "collection", "forget", "help", "ingest", "mode", "reingest", "sources", "summary"}
 	if diff := cmp.Diff(want, sortedKeys(perms)); diff != "" {
 		t.Fatalf("commands (-want +got):\n%s", diff)
 	}
-	for _, name := range []string{"ingest", "reingest", "forget", "collection"} {
+	for _, name := range []string{"ingest", "reingest", "forget", "collection", "mode"} {
 		if p := perms[name]; p == nil || *p != discordgo.PermissionManageGuild {
 			t.Errorf("/%s default_member_permissions = %v, want Manage Server", name, p)
 		}

@@ -32,7 +32,7 @@ func str(name, desc string, required, auto bool) *discordgo.ApplicationCommandOp
 
 // registry is every command citebot has.
 func (b *Bot) registry() []*command {
-	return []*command{
+	cmds := []*command{
 		{def: &discordgo.ApplicationCommand{Name: "ask", Description: "Ask a question about this server's documents",
 			Options: []*discordgo.ApplicationCommandOption{str("question", "Your question", true, false),
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"}}},
@@ -60,6 +60,8 @@ func (b *Bot) registry() []*command {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "show", Description: "Show this channel's collection"}}},
 			admin: true, run: b.cmdCollection},
 	}
+	cmds = append(cmds, b.modeCommands()...)
+	return cmds
 }
 
 // Commands returns the registration payload built from the registry.
@@ -234,6 +236,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`."
 	return c.say(ctx, text)
 }

@@ -58,12 +58,12 @@ func (b *Bot) botThread(ctx context.Context, channelID string) bool {
 }
 
 func (b *Bot) onMessage(m *discordgo.Message) {
-	if m.Author == nil || m.Author.Bot || m.GuildID == "" {
+	if !fromPerson(m, b.selfID()) || m.GuildID == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ops.ContextWithRequestID(b.workCtx, m.ID), b.cfg.AnswerTimeout)
 	defer cancel()
-	q, ok := b.question(ctx, m)
+	q, mentioned, ok := b.addressed(ctx, m)
 	if !ok || !b.seen.first("m:"+m.ID) || !b.track.begin() {
 		return
 	}
@@ -71,7 +71,9 @@ func (b *Bot) onMessage(m *discordgo.Message) {
 	log := b.log.With(slog.String("message_id", m.ID), slog.String("guild_id", m.GuildID),
 		slog.String("channel_id", m.ChannelID), slog.String("user_id", m.Author.ID))
 	if q == "" {
-		b.send(ctx, log, m, "Ask me a question after the mention, e.g. `@citebot how do I install it?`")
+		if mentioned {
+			b.send(ctx, log, m, "Ask me a question after the mention, e.g. `@citebot how do I install it?`")
+		}
 		return
 	}
 	if ok, wait := b.allow(m.GuildID, m.Author.ID); !ok {

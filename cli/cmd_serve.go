@@ -88,7 +88,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, RunJob: e.runQueued(svc),
 		Logger: e.logger, DevGuildID: e.cfg.DevGuild,
-		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection,
+		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection, Modes: svc.store,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
 			scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(),
 			crawlDelay: e.cfg.CrawlDelay}}

@@ -177,7 +177,7 @@ func (g *gateway) identify(c *gwConn, d json.RawMessage) bool {
 		"v": 10, "session_id": sh.session.id,
 		"resume_gateway_url": "ws" + strings.TrimPrefix(g.s.http.URL, "http") + "/gateway-ws",
 		"user":               map[string]any{"id": g.s.opts.AppID, "username": "citebot", "discriminator": "0", "bot": true},
-		"application":        map[string]any{"id": g.s.opts.AppID, "flags": 0},
+		"application":        map[string]any{"id": g.s.opts.AppID, "flags": g.s.opts.AppFlags},
 		"guilds":             []any{},
 		"shard":              shard,
 	}

@@ -83,6 +83,7 @@ func (s *Server) postChannelMessage(w http.ResponseWriter, r *http.Request, body
 	cp := *m
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cp)
+	s.echo(cp)
 }
 
 func (s *Server) patchChannelMessage(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -42,6 +42,13 @@ type Options struct {
 	// fall inside the 1 s it waits while closing, and can then loop
 	// reconnecting.
 	HeartbeatInterval time.Duration
+	// AppFlags are the application's flags sent in READY, e.g.
+	// AppFlagMessageContentLimited when the portal's Message Content switch
+	// is on.
+	AppFlags int
+	// EchoMessages dispatches MESSAGE_CREATE for the bot's own channel
+	// messages too, as Discord does.
+	EchoMessages bool
 }
 
 // APIPrefix is the path the fake REST API is served under.

@@ -35,8 +35,17 @@ type Answer struct {
 	Latency   time.Duration
 	CreatedAt time.Time
 	// StaleAt is when a cited passage changed; zero while it has not.
-	StaleAt   time.Time
-	Citations []Citation
+	StaleAt time.Time
+	// Relevance is the score that gated answering; LowConfidence marks an
+	// answer given with a relevance just above the refusal threshold.
+	Relevance     float64
+	LowConfidence bool
+	// EscalatedAt/By and ResolvedAt/By record the "Ask a person" and
+	// "Resolved" buttons (who pressed them: a Discord user id); zero/empty
+	// while unset.
+	EscalatedAt, ResolvedAt time.Time
+	EscalatedBy, ResolvedBy string
+	Citations               []Citation
 }
 
 // Citation is a passage an answer cited, as it was when cited.
@@ -53,20 +62,22 @@ type Citation struct {
 }
 
 // SaveAnswer stores an answer and its citations in one transaction and
-// returns its id. Each citation's content hash is read from the chunk it
-// names.
+// returns its id, and adds it to the day's answer_counts. Each citation's
+// content hash is read from the chunk it names.
 func (s *Store) SaveAnswer(ctx context.Context, a Answer) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO answers (surface, kind, collection, guild_id, channel_id, thread_id,
-			message_id, interaction_id, question, query, answer, mode, refused, private, latency_ms)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			message_id, interaction_id, question, query, answer, mode, refused, private, latency_ms, relevance, low_confidence)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 			a.Surface, a.Kind, a.Collection, a.GuildID, a.ChannelID, a.ThreadID, a.MessageID, a.InteractionID,
-			a.Question, a.Query, a.Text, a.Mode, a.Refused, a.Private, a.Latency.Milliseconds()).Scan(&id)
+			a.Question, a.Query, a.Text, a.Mode, a.Refused, a.Private, a.Latency.Milliseconds(), a.Relevance,
+			a.LowConfidence).Scan(&id)
 		if err != nil {
 			return err
 		}
 		b := &pgx.Batch{}
+		b.Queue(countAnswerSQL, a.Collection, a.Surface, a.Refused, a.LowConfidence)
 		for _, c := range a.Citations {
 			hp := c.HeadingPath
 			if hp == nil {
@@ -97,16 +108,21 @@ func (s *Store) AnswerPosted(ctx context.Context, id int64, threadID, messageID 
 
 const answerColumns = `a.id, a.surface, a.kind, a.collection, a.guild_id, a.channel_id, a.thread_id, a.message_id,
 	a.interaction_id, a.question, a.query, a.answer, a.mode, a.refused, a.private, a.latency_ms, a.created_at,
-	coalesce(a.stale_at, 'epoch'::timestamptz)`
+	coalesce(a.stale_at, 'epoch'::timestamptz), a.relevance, a.low_confidence,
+	coalesce(a.escalated_at, 'epoch'::timestamptz), a.escalated_by, coalesce(a.resolved_at, 'epoch'::timestamptz),
+	a.resolved_by`
 
 func scanAnswer(row pgx.Row) (Answer, error) {
 	var a Answer
 	var ms int64
 	err := row.Scan(&a.ID, &a.Surface, &a.Kind, &a.Collection, &a.GuildID, &a.ChannelID, &a.ThreadID, &a.MessageID,
-		&a.InteractionID, &a.Question, &a.Query, &a.Text, &a.Mode, &a.Refused, &a.Private, &ms, &a.CreatedAt, &a.StaleAt)
+		&a.InteractionID, &a.Question, &a.Query, &a.Text, &a.Mode, &a.Refused, &a.Private, &ms, &a.CreatedAt, &a.StaleAt,
+		&a.Relevance, &a.LowConfidence, &a.EscalatedAt, &a.EscalatedBy, &a.ResolvedAt, &a.ResolvedBy)
 	a.Latency = time.Duration(ms) * time.Millisecond
-	if a.StaleAt.Equal(time.Unix(0, 0)) {
-		a.StaleAt = time.Time{}
+	for _, t := range []*time.Time{&a.StaleAt, &a.EscalatedAt, &a.ResolvedAt} {
+		if t.Equal(time.Unix(0, 0)) {
+			*t = time.Time{}
+		}
 	}
 	return a, err
 }

@@ -229,11 +229,9 @@ const (
 	StaleAnswers   = "stale"
 )
 
-// staleCond holds for an answer flagged stale, or one of whose cited
-// chunks is gone or no longer has the content hash it had when cited.
-const staleCond = `(a.stale_at IS NOT NULL OR EXISTS (
-	SELECT 1 FROM answer_citations c LEFT JOIN chunks k ON k.id = c.chunk_id
-	WHERE c.answer_id = a.id AND (k.id IS NULL OR k.content_hash <> c.content_hash)))`
+// staleCond holds for an answer flagged stale: one of its cited passages
+// changed or went since (stale.go keeps the flag).
+const staleCond = `a.stale_at IS NOT NULL`
 
 // RecentAnswers lists a collection's latest stored answers, newest first,
 // without citations: all of them, the refused ones (the questions the

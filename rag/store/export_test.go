@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // QueryRowForTest scans one value of a test query.
@@ -38,4 +40,20 @@ func (sh *Shadow) AbandonForTest(ctx context.Context) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// FlagStaleForTest runs flagStale over a collection in a transaction of
+// its own, as a gated re-ingest's swap does in its.
+func (s *Store) FlagStaleForTest(ctx context.Context, collection string) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM collections WHERE name = $1`, collection).Scan(&id); err != nil {
+			return err
+		}
+		var err error
+		n, err = flagStale(ctx, tx, id)
+		return err
+	})
+	return n, err
 }

@@ -161,28 +161,14 @@ type Feedback struct {
 	At                         time.Time
 	// AnswerID is the stored answer rated; 0 when there is none.
 	AnswerID int64
+	// Reason is what the user wrote about a 👎; may be empty.
+	Reason string
 }
 
 // SaveFeedback stores feedback in the collection it concerns.
 func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
-	collID, err := s.EnsureCollection(ctx, f.Collection)
-	if err != nil {
-		return err
-	}
-	if f.At.IsZero() {
-		f.At = time.Now()
-	}
-	ids := f.ChunkIDs
-	if ids == nil {
-		ids = []int64{}
-	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO feedback (collection_id, guild_id, channel_id, user_id, question, answer,
-		chunk_ids, helpful, created_at, answer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, 0))`,
-		collID, f.GuildID, f.ChannelID, f.UserID, f.Question, f.Answer, ids, f.Helpful, f.At, f.AnswerID)
-	if err != nil {
-		return fmt.Errorf("save feedback: %w", err)
-	}
-	return nil
+	_, err := s.RecordFeedback(ctx, f)
+	return err
 }
 
 // ChannelCollection returns the collection an admin mapped a channel to.

@@ -12,7 +12,7 @@ import (
 )
 
 // shadowMark separates a shadow collection's name from its tag; live
-// names never hold it (migration 009's collections_shadow_name CHECK).
+// names never hold it (migration 013's collections_shadow_name CHECK).
 const shadowMark = "\x1f"
 
 // gateLockSQL is the session advisory lock key of a gated re-ingest of
@@ -260,22 +260,8 @@ func swap(ctx context.Context, tx pgx.Tx, sh *Shadow) error {
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("swap versions: %w", err)
 	}
-	return flagSwapped(ctx, tx, sh.id)
-}
-
-// flagSwapped flags, in the swap's transaction, the answers of the
-// collection now live as collID whose cited text (by content hash) it no
-// longer holds.
-func flagSwapped(ctx context.Context, tx pgx.Tx, collID int64) error {
-	_, err := tx.Exec(ctx, `
-		UPDATE answers a SET stale_at = now()
-		WHERE a.collection = (SELECT name FROM collections WHERE id = $1) AND a.stale_at IS NULL
-			AND EXISTS (SELECT 1 FROM answer_citations c WHERE c.answer_id = a.id AND c.content_hash <> ''
-				AND NOT EXISTS (SELECT 1 FROM chunks k WHERE k.collection_id = $1 AND k.content_hash = c.content_hash))`, collID)
-	if err != nil {
-		return fmt.Errorf("flag stale answers: %w", err)
-	}
-	return nil
+	_, err = flagStale(ctx, tx, sh.id)
+	return err
 }
 
 // Close ends the run: it drops the shadow when it was not promoted, or

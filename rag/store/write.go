@@ -44,7 +44,8 @@ var ErrBadEmbedding = errors.New("embedding does not match the model's dimension
 
 // ReplaceDocument stores a document and replaces all its chunks, postings
 // and vectors in one transaction: a concurrent search sees the old version
-// or the new one, never a mix. It returns the document id.
+// or the new one, never a mix. Answers citing replaced text are flagged
+// stale in the same transaction (stale.go). It returns the document id.
 func (s *Store) ReplaceDocument(ctx context.Context, w DocumentWrite) (int64, error) {
 	ids, err := s.ReplaceDocuments(ctx, []DocumentWrite{w})
 	if err != nil {
@@ -130,6 +131,7 @@ func replaceDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (map[s
 		FROM chunks c, unnest(c.tsv) t, LATERAL (SELECT coalesce(array_length(t.positions, 1), 1) AS tf) x
 		WHERE c.document_id = ANY($1)`, docIDs)
 	queueStatistics(b, collID, docIDs, old)
+	queueFlagStale(b, collID, old.ids)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("index terms and statistics: %w", err)
 	}
@@ -158,7 +160,7 @@ func upsertDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (collID
 	ids = make(map[string]int64, len(ws))
 	b := &pgx.Batch{}
 	// An existing collection proposes no row, so that a shadow's name
-	// (which migration 009's CHECK refuses for new rows) is written to.
+	// (which migration 013's CHECK refuses for new rows) is written to.
 	b.Queue(`INSERT INTO collections (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM collections WHERE name = $1)
 		ON CONFLICT (name) DO NOTHING`, coll)
 	b.Queue(`
@@ -305,7 +307,8 @@ func SearchText(title string, headingPath []string, text string) string {
 }
 
 // DeleteDocument removes a document and all its chunks, reporting whether
-// it existed.
+// it existed; answers citing them are flagged stale in the same
+// transaction (stale.go).
 func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (bool, error) {
 	var found bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -329,6 +332,7 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 		}
 		b := &pgx.Batch{}
 		queueStatistics(b, collID, []int64{docID}, old)
+		queueFlagStale(b, collID, old.ids)
 		b.Queue(`DELETE FROM documents WHERE id = $1`, docID)
 		return tx.SendBatch(ctx, b).Close()
 	})
