@@ -63,7 +63,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if f.exact && f.queue {
 		return &UsageError{Msg: "--exact runs here and now; it cannot be queued"}
 	}
-	if err := g.check(fs, f); err != nil {
+	if err := g.check(f); err != nil {
 		return err
 	}
 	if g.gate != "" {

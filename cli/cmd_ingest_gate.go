@@ -27,28 +27,25 @@ func (e *ErrHeldBack) Error() string {
 // ExitCode is the process's exit status for a change held back.
 func (e *ErrHeldBack) ExitCode() int { return 3 }
 
-// gateFlags are ingest's gate flags.
+// gateFlags are ingest's gate flags; the tolerance is the shared
+// --gate-tolerance setting.
 type gateFlags struct {
-	gate      string
-	tolerance int
-	asJSON    bool
+	gate   string
+	asJSON bool
 }
 
 func (g *gateFlags) on(fs *flag.FlagSet) {
 	fs.StringVar(&g.gate, "gate", "", "build the new version beside the live one and make it live only if the gate set still passes: a QA FILE (the eval answers format) or 'feedback' (the answers rated helpful); exits 3 when held back")
-	fs.IntVar(&g.tolerance, "gate-tolerance", 0, "with --gate: how many gate questions may break with the change still going live")
 	fs.BoolVar(&g.asJSON, "json", false, "with --gate: print the gate report as one JSON object (the ingest summary goes to stderr)")
 }
 
 // check refuses gate flags without --gate and what a gated run cannot do.
-func (g *gateFlags) check(fs *flag.FlagSet, f ingestFlags) error {
+func (g *gateFlags) check(f ingestFlags) error {
 	switch {
-	case g.gate == "" && (flagSet(fs, "gate-tolerance") || g.asJSON):
-		return &UsageError{Msg: "--gate-tolerance and --json go with --gate"}
+	case g.gate == "" && g.asJSON:
+		return &UsageError{Msg: "--json goes with --gate"}
 	case g.gate == "":
 		return nil
-	case g.tolerance < 0:
-		return &UsageError{Msg: "--gate-tolerance must not be negative"}
 	case f.queue:
 		return &UsageError{Msg: "--gate runs here and now; it cannot be queued"}
 	case f.exact:
@@ -91,7 +88,7 @@ func (e *env) gatedIngest(ctx context.Context, paths []string, specs []source.Sp
 		return err
 	}
 	rep, err := gate.Run(ctx, svc.store, e.checker(svc), e.cfg.Collection, set,
-		gate.Options{Tolerance: g.tolerance, Logger: e.logger}, build)
+		gate.Options{Tolerance: e.cfg.GateTolerance, Logger: e.logger}, build)
 	if err != nil {
 		return err
 	}
@@ -99,7 +96,7 @@ func (e *env) gatedIngest(ctx context.Context, paths []string, specs []source.Sp
 		return err
 	}
 	if !rep.WentLive {
-		return &ErrHeldBack{Broken: len(rep.Broken), Tolerance: g.tolerance}
+		return &ErrHeldBack{Broken: len(rep.Broken), Tolerance: e.cfg.GateTolerance}
 	}
 	if failed > 0 {
 		return &ErrIngestFailures{N: failed}

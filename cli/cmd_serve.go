@@ -91,7 +91,7 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection, Modes: svc.store,
 		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
 			scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(),
-			crawlDelay: e.cfg.CrawlDelay}}
+			crawlDelay: e.cfg.CrawlDelay, gate: e.gatedResyncs(svc)}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
 	}
@@ -167,6 +167,7 @@ type uploads struct {
 	crawlDelay time.Duration
 	metrics    *ops.Metrics
 	scrub      *ops.Scrubber // failures are shown on Discord: no configured secret in them
+	gate       *gatedResyncs
 }
 
 func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {

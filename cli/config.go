@@ -42,6 +42,11 @@ type Config struct {
 	CrawlDelay       time.Duration
 	GitCache         string
 	SyncInterval     time.Duration
+	// GateQA is the QA file /reingest gate:true checks ("" for the
+	// answers rated helpful); GateTolerance how many gate questions a
+	// gated re-ingest may break.
+	GateQA        string
+	GateTolerance int
 
 	DiscordToken, DiscordAPI, DevGuild string
 	MessageContent                     bool
@@ -127,6 +132,8 @@ func (b *binder) serve(c *Config) {
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
 	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
+	b.str(&c.GateQA, "gate-qa", env("CITEBOT_GATE_QA"), "QA file (the eval answers format) that /reingest gate:true checks; default: the collection's answers rated helpful (env CITEBOT_GATE_QA)")
+	b.intv(&c.GateTolerance, "gate-tolerance", env("CITEBOT_GATE_TOLERANCE"), 0, "how many gate questions a gated re-ingest may break and still go live (env CITEBOT_GATE_TOLERANCE)")
 	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
 	b.console(c, false)
 }
@@ -272,6 +279,7 @@ func (c *Config) validate(envErrs []error) error {
 		{c.ParseTimeout <= 0, "--parse-timeout", "must be positive"},
 		{c.CrawlDelay < 0, "--crawl-delay", "must not be negative"},
 		{c.GitCache == "", "--git-cache", "must not be empty"},
+		{c.GateTolerance < 0, "--gate-tolerance", "must not be negative"},
 		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},
 		{c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount, "--shard-id/--shard-count", "need 0 <= shard-id < shard-count"},
 		{!validLevel(c.LogLevel), "--log-level", "must be debug, info, warn or error"},

@@ -221,7 +221,7 @@ func TestGatedIngestExitCodes(t *testing.T) {
 		code int
 	}{
 		{"a change that goes live exits 0", func() {}, []string{"--gate", "feedback"}, 0},
-		{"bad usage exits 2", func() {}, []string{"--gate-tolerance", "1"}, 2},
+		{"bad usage exits 2", func() {}, []string{"--json"}, 2},
 		{"an unreadable gate file exits 1", func() {}, []string{"--gate", missing}, 1},
 		{"a change held back exits 3", func() { os.Remove(filepath.Join(dir, "oncall.html")) }, []string{"--prune", "--gate", "feedback"}, 3},
 	}
