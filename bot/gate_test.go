@@ -50,8 +50,10 @@ func TestReingestGated(t *testing.T) {
 				c.Ingester = g
 			})
 			i := h.srv.Command(t, admin, "reingest", discordtest.BoolOption("gate", true))
-			m := h.original(t, i, func(m discordgo.Message) bool { return strings.HasPrefix(m.Content, "Gated re-sync:") ||
-				strings.HasPrefix(m.Content, "Gated re-sync held back") })
+			m := h.original(t, i, func(m discordgo.Message) bool {
+				return strings.HasPrefix(m.Content, "Gated re-sync:") ||
+					strings.HasPrefix(m.Content, "Gated re-sync held back")
+			})
 			for _, w := range tt.want {
 				if !strings.Contains(m.Content, w) {
 					t.Errorf("report lacks %q:\n%s", w, m.Content)
