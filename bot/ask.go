@@ -94,7 +94,7 @@ func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 		return nil
 	}
 	c.log.Info("discord question answered", slog.Int64("answer_id", id), slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))
-	msgID, err := c.sendAllID(ctx, renderAnswer(ans, answerKey(id)), private)
+	msgID, err := c.sendAllID(ctx, b.withEscalation(ctx, c.log, c.i.GuildID, private, id, renderAnswer(ans, answerKey(id))), private)
 	if err == nil && !private {
 		b.posted(ctx, c.log, id, thread, msgID)
 	}
@@ -248,6 +248,10 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 		}
 	case strings.HasPrefix(id, idHelpful), strings.HasPrefix(id, idNotHelp):
 		b.feedback(ctx, c, id[len(idHelpful):], strings.HasPrefix(id, idHelpful))
+	case strings.HasPrefix(id, idEscalate), strings.HasPrefix(id, idResolve):
+		b.escalationButton(ctx, c, id)
+	case strings.HasPrefix(id, idCaptureOne), strings.HasPrefix(id, idCaptureThread):
+		b.captureButton(ctx, c, id)
 	case strings.HasPrefix(id, idDocsPage):
 		offset, _ := strconv.Atoi(strings.TrimPrefix(id, idDocsPage))
 		r, err := b.documentsPage(ctx, c, offset)

@@ -47,6 +47,12 @@ type Config struct {
 	// Jobs queues /ingest and /reingest, which run in the background;
 	// required with an Ingester.
 	Jobs Jobs
+	// Escalations stores escalation roles and escalated answers; optional
+	// (without it there is no /escalation and no "Ask a person" button).
+	Escalations Escalations
+	// Capture adds messages through the "Add to knowledge" context menu;
+	// optional (the command is not registered without it).
+	Capture Capturer
 	// RunJob runs queued jobs of kinds other than the bot's own (e.g. an
 	// ingest queued from the command line); optional.
 	RunJob func(ctx context.Context, j Job, progress func(IngestProgress)) (IngestSummary, error)

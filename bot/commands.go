@@ -62,7 +62,8 @@ func (b *Bot) registry() []*command {
 			admin: true, run: b.cmdCollection},
 	}
 	cmds = append(cmds, b.modeCommands()...)
-	return cmds
+	cmds = append(cmds, b.escalationCommands()...)
+	return append(cmds, b.captureCommands()...)
 }
 
 // Commands returns the registration payload built from the registry.
@@ -73,7 +74,9 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(b.cmds))
 	for _, c := range b.registry() {
 		def := *c.def
-		def.Type = discordgo.ChatApplicationCommand
+		if def.Type == 0 {
+			def.Type = discordgo.ChatApplicationCommand
+		}
 		def.Contexts = &anywhere
 		if c.admin {
 			def.DefaultMemberPermissions = &manage
@@ -175,7 +178,7 @@ func (b *Bot) runCommand(ctx context.Context, c *ictx) {
 		return
 	}
 	if cmd.admin && !c.isAdmin() {
-		b.logErr(c, c.say(ctx, fmt.Sprintf("/%s needs the Manage Server permission.", data.Name)))
+		b.logErr(c, c.say(ctx, cmd.label()+" needs the Manage Server permission."))
 		return
 	}
 	if cmd.limited {
@@ -237,6 +240,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`" + b.helpExtras() + "."
 	return c.say(ctx, text)
 }

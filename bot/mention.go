@@ -21,14 +21,15 @@ var mentionRe = regexp.MustCompile(`<@!?(\d+)>`)
 
 // question returns what a message asks the bot, and whether it is
 // addressed to it: a mention anywhere, or (with the message content
-// intent) any message in a bot thread.
+// intent) any message in a bot thread, unless the thread waits for a
+// person (an escalation nobody resolved).
 func (b *Bot) question(ctx context.Context, m *discordgo.Message) (string, bool) {
 	self := b.selfID()
 	mentioned := false
 	for _, u := range m.Mentions {
 		mentioned = mentioned || u.ID == self
 	}
-	if !mentioned && !(b.cfg.MessageContent && b.botThread(ctx, m.ChannelID)) {
+	if !mentioned && !(b.cfg.MessageContent && b.botThread(ctx, m.ChannelID) && !b.handedOver(ctx, m.ChannelID)) {
 		return "", false
 	}
 	q := mentionRe.ReplaceAllStringFunc(m.Content, func(s string) string {
@@ -129,7 +130,8 @@ func (b *Bot) answerMessage(ctx context.Context, log *slog.Logger, m *discordgo.
 	if err != nil {
 		return fmt.Errorf("%w: %w", errNoStore, err)
 	}
-	if err := b.postAnswer(ctx, log, m, id, thread, renderAnswer(ans, answerKey(id)), q); err != nil {
+	rs := b.withEscalation(ctx, log, m.GuildID, false, id, renderAnswer(ans, answerKey(id)))
+	if err := b.postAnswer(ctx, log, m, id, thread, rs, q); err != nil {
 		return err
 	}
 	log.Info("discord mention answered", slog.Int64("answer_id", id), slog.Int("sources", len(ans.Sources)), slog.Bool("refused", ans.Refused))

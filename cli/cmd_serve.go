@@ -85,13 +85,14 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
+	up := &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
+		scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(), crawlDelay: e.cfg.CrawlDelay,
+		gate: e.gatedResyncs(svc)}
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, RunJob: e.runQueued(svc),
 		Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection, Modes: svc.store,
-		Ingester: &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
-			scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(),
-			crawlDelay: e.cfg.CrawlDelay, gate: e.gatedResyncs(svc)}}
+		Ingester: up, Capture: up, Escalations: escalations{svc.store}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
 	}
@@ -195,9 +196,10 @@ func (u *uploads) addSource(ctx context.Context, collection string, spec source.
 }
 
 // Resync syncs the collection's remembered sources and re-reads the files
-// and URLs stored before sources were remembered; uploads stay as they are.
+// and URLs stored before sources were remembered; uploads and captured
+// Discord messages stay as they are.
 func (u *uploads) Resync(ctx context.Context, collection string, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {
-	sum, err := u.sources.Resync(ctx, u.store, collection, adaptSources(progress))
+	sum, err := u.sources.Resync(ctx, keepCaptured{u.store}, collection, adaptSources(progress))
 	return u.sourceSummary(sum), err
 }
 

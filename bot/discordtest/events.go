@@ -17,6 +17,7 @@ type Invoker struct {
 	ChannelID   string
 	UserID      string
 	Permissions int64
+	Roles       []string // the member's role ids
 }
 
 // With returns a copy of inv for another user.
@@ -35,7 +36,7 @@ func (inv Invoker) fill(i *discordgo.Interaction) {
 		i.User = inv.user()
 		return
 	}
-	i.Member = &discordgo.Member{GuildID: inv.GuildID, User: inv.user(), Permissions: inv.Permissions}
+	i.Member = &discordgo.Member{GuildID: inv.GuildID, User: inv.user(), Permissions: inv.Permissions, Roles: inv.Roles}
 }
 
 // SendInteraction fills the ids and token of i, registers it so that its
@@ -148,7 +149,9 @@ func (s *Server) Button(t testing.TB, inv Invoker, customID string, msg *discord
 	data := discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.ButtonComponent}
 	i := &discordgo.Interaction{Type: discordgo.InteractionMessageComponent, Data: data, Message: msg}
 	inv.fill(i)
-	return s.SendInteraction(t, i)
+	s.RegisterInteraction(i)
+	s.Dispatch(t, "INTERACTION_CREATE", interactionWire(i))
+	return i
 }
 
 // UserMessage dispatches MESSAGE_CREATE for a user's message; mentions are

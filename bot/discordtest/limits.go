@@ -134,15 +134,22 @@ func validateCommands(cmds []*discordgo.ApplicationCommand) (string, string) {
 	}
 	seen := map[string]bool{}
 	for i, c := range cmds {
-		if !commandName.MatchString(c.Name) {
+		// User and message commands (types 2, 3) may have any 1-32 character
+		// name and have no description.
+		menu := c.Type > discordgo.ChatApplicationCommand
+		if (!menu && !commandName.MatchString(c.Name)) || (menu && (runes(c.Name) < 1 || runes(c.Name) > 32)) {
 			return fmt.Sprintf("%d.name", i), "Command name is invalid"
 		}
-		if seen[c.Name] {
+		key := fmt.Sprint(c.Type, c.Name)
+		if seen[key] {
 			return fmt.Sprintf("%d.name", i), "Application command names must be unique"
 		}
-		seen[c.Name] = true
-		if c.Type <= discordgo.ChatApplicationCommand && (runes(c.Description) < 1 || runes(c.Description) > 100) {
+		seen[key] = true
+		if !menu && (runes(c.Description) < 1 || runes(c.Description) > 100) {
 			return fmt.Sprintf("%d.description", i), "Must be between 1 and 100 in length."
+		}
+		if menu && (c.Description != "" || len(c.Options) > 0) {
+			return fmt.Sprintf("%d.description", i), "Context menu commands cannot have a description or options"
 		}
 		if f, msg := validateOptions(c.Options); f != "" {
 			return fmt.Sprintf("%d.%s", i, f), msg

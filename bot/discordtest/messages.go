@@ -82,6 +82,7 @@ func (s *Server) postChannelMessage(w http.ResponseWriter, r *http.Request, body
 	m = s.newMessage(r.PathValue("channel"), m)
 	cp := *m
 	s.mu.Unlock()
+	s.recordMentions(cp.ID, body)
 	writeJSON(w, http.StatusOK, cp)
 	s.echo(cp)
 }

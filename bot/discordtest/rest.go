@@ -34,6 +34,8 @@ func (s *Server) mux() *http.ServeMux {
 		"POST /channels/{channel}/typing":                     s.postTyping,
 		"POST /channels/{channel}/messages/{message}/threads": s.postThread,
 		"GET /channels/{channel}":                             s.getChannel,
+		"GET /channels/{channel}/messages":                    s.getChannelMessages,
+		"GET /channels/{channel}/messages/{message}":          s.getChannelMessage,
 	}
 	for pattern, h := range routes {
 		method, path, _ := strings.Cut(pattern, " ")

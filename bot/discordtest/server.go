@@ -86,6 +86,8 @@ type Server struct {
 	attachments  map[string][]byte
 	limits       map[string]*injected
 	faults       map[string]*fault
+	// allowedMentions is each created message's allowed_mentions (history.go).
+	allowedMentions map[string]*discordgo.MessageAllowedMentions
 
 	oauth oauthState // the fake OAuth2 provider (oauth.go)
 }

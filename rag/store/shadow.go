@@ -12,7 +12,7 @@ import (
 )
 
 // shadowMark separates a shadow collection's name from its tag; live
-// names never hold it (migration 013's collections_shadow_name CHECK).
+// names never hold it (migration 014's collections_shadow_name CHECK).
 const shadowMark = "\x1f"
 
 // gateLockSQL is the session advisory lock key of a gated re-ingest of

@@ -160,7 +160,7 @@ func upsertDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (collID
 	ids = make(map[string]int64, len(ws))
 	b := &pgx.Batch{}
 	// An existing collection proposes no row, so that a shadow's name
-	// (which migration 013's CHECK refuses for new rows) is written to.
+	// (which migration 014's CHECK refuses for new rows) is written to.
 	b.Queue(`INSERT INTO collections (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM collections WHERE name = $1)
 		ON CONFLICT (name) DO NOTHING`, coll)
 	b.Queue(`
