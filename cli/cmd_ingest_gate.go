@@ -27,6 +27,14 @@ func (e *ErrHeldBack) Error() string {
 // ExitCode is the process's exit status for a change held back.
 func (e *ErrHeldBack) ExitCode() int { return 3 }
 
+// gate registers the settings of gated re-ingests, which `ingest --gate`
+// and /reingest gate:true share.
+func (b *binder) gate(c *Config) {
+	env := b.env
+	b.str(&c.GateQA, "gate-qa", env("CITEBOT_GATE_QA"), "QA file (the eval answers format) that /reingest gate:true checks; default: the collection's answers rated helpful (env CITEBOT_GATE_QA)")
+	b.intv(&c.GateTolerance, "gate-tolerance", env("CITEBOT_GATE_TOLERANCE"), 0, "how many gate questions a gated re-ingest may break and still go live (env CITEBOT_GATE_TOLERANCE)")
+}
+
 // gateFlags are ingest's gate flags; the tolerance is the shared
 // --gate-tolerance setting.
 type gateFlags struct {

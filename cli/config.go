@@ -90,6 +90,7 @@ func (b *binder) common(c *Config) {
 	b.intv(&c.MaxQuestion, "max-question", env("CITEBOT_MAX_QUESTION"), 1000, "longest question in characters (env CITEBOT_MAX_QUESTION)")
 	b.retrieval(c)
 	b.ingestion(c)
+	b.gate(c)
 }
 
 // ingestion registers the caps on what one document may expand to.
@@ -132,8 +133,6 @@ func (b *binder) serve(c *Config) {
 	b.intv(&c.ShardID, "shard-id", env("CITEBOT_SHARD_ID"), 0, "this process's gateway shard (env CITEBOT_SHARD_ID)")
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
 	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
-	b.str(&c.GateQA, "gate-qa", env("CITEBOT_GATE_QA"), "QA file (the eval answers format) that /reingest gate:true checks; default: the collection's answers rated helpful (env CITEBOT_GATE_QA)")
-	b.intv(&c.GateTolerance, "gate-tolerance", env("CITEBOT_GATE_TOLERANCE"), 0, "how many gate questions a gated re-ingest may break and still go live (env CITEBOT_GATE_TOLERANCE)")
 	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
 	b.console(c, false)
 }
