@@ -62,6 +62,12 @@ func (b *Bot) cmdAsk(ctx context.Context, c *ictx, o options) error {
 	if question == "" {
 		return c.say(ctx, "Please include a question.")
 	}
+	return b.ask(ctx, c, question, private)
+}
+
+// ask answers question in the interaction's channel, continuing its
+// thread's conversation, and stores the answer.
+func (b *Bot) ask(ctx context.Context, c *ictx, question string, private bool) error {
 	began := time.Now()
 	coll, release, ok, err := b.begin(ctx, c, private)
 	if !ok {
@@ -248,6 +254,8 @@ func (b *Bot) runComponent(ctx context.Context, c *ictx) {
 		}
 	case strings.HasPrefix(id, idHelpful), strings.HasPrefix(id, idNotHelp):
 		b.feedback(ctx, c, id[len(idHelpful):], strings.HasPrefix(id, idHelpful))
+	case strings.HasPrefix(id, idAskAgain):
+		b.askAgain(ctx, c, strings.TrimPrefix(id, idAskAgain))
 	case strings.HasPrefix(id, idEscalate), strings.HasPrefix(id, idResolve):
 		b.escalationButton(ctx, c, id)
 	case strings.HasPrefix(id, idCaptureOne), strings.HasPrefix(id, idCaptureThread):

@@ -70,6 +70,9 @@ type Config struct {
 	// Modes stores the channels' response modes (/mode); optional: without
 	// it every channel answers mentions only.
 	Modes Modes
+	// Stale hands out the stale answers whose message is to say so
+	// (stale.go); optional.
+	Stale StaleNotices
 
 	UserRate  Rate // per user; default 5 per minute, burst 3
 	GuildRate Rate // per guild; default 60 per minute, burst 20
@@ -87,6 +90,7 @@ type Config struct {
 	JobPoll        time.Duration // between looks for queued jobs; default 5 s
 	JobTimeout     time.Duration // one job; default 1 h
 	MaxJobAttempts int           // claims of a job before it is failed; default 3
+	StalePoll      time.Duration // between looks for stale answers to mark; default 30 s
 	// Observer receives rate-limit refusals, queue depth and send errors;
 	// optional.
 	Observer Observer
@@ -118,6 +122,7 @@ func (c *Config) defaults() {
 	setDefault(&c.JobPoll, 5*time.Second)
 	setDefault(&c.JobTimeout, time.Hour)
 	setDefault(&c.MaxJobAttempts, 3)
+	setDefault(&c.StalePoll, 30*time.Second)
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, d T) {
@@ -155,6 +160,8 @@ type Bot struct {
 	// worker when a job is queued here.
 	owner   string
 	jobWake chan struct{}
+	// staleWake wakes the stale-answer notifier (stale.go).
+	staleWake chan struct{}
 	// connected is true between READY (or RESUMED) and a disconnect.
 	connected atomic.Bool
 }
@@ -190,12 +197,13 @@ func New(s *discordgo.Session, cfg Config) (*Bot, error) {
 	cfg.defaults()
 	b := &Bot{
 		s: s, cfg: cfg, log: cfg.Logger,
-		users:   newBuckets(cfg.UserRate, 10000, time.Now),
-		guilds:  newBuckets(cfg.GuildRate, 10000, time.Now),
-		pool:    newPool(cfg.Workers, cfg.QueueSize),
-		seen:    newSeenSet(8192),
-		owner:   newOwner(),
-		jobWake: make(chan struct{}, 1),
+		users:     newBuckets(cfg.UserRate, 10000, time.Now),
+		guilds:    newBuckets(cfg.GuildRate, 10000, time.Now),
+		pool:      newPool(cfg.Workers, cfg.QueueSize),
+		seen:      newSeenSet(8192),
+		owner:     newOwner(),
+		jobWake:   make(chan struct{}, 1),
+		staleWake: make(chan struct{}, 1),
 	}
 	b.workCtx, b.stopWork = context.WithCancel(context.Background())
 	b.cmds = map[string]*command{}
@@ -234,8 +242,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	waitJobs := b.startJobs(jobsCtx)
+	waitStale := b.startStale(jobsCtx)
 	<-ctx.Done()
 	stopJobs() // running jobs are handed back for the next process to resume
+	waitStale()
 	b.shutdown(waitJobs)
 	return nil
 }

@@ -153,6 +153,7 @@ func (b *Bot) jobLoop(ctx context.Context) {
 		}
 		if ok {
 			b.runJob(ctx, j)
+			b.wakeStale() // the job may have made answers stale
 			continue
 		}
 		select {

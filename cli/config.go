@@ -55,6 +55,8 @@ type Config struct {
 	ShardID, ShardCount                int
 	// Retention is how long stored answers are kept; 0 keeps them.
 	Retention time.Duration
+	// StalePoll is how often serve looks for stale answers to mark.
+	StalePoll time.Duration
 
 	ConsoleAddr, ConsoleURL, ConsoleToken, ConsoleSecret string
 	DiscordClientID, DiscordClientSecret                 string
@@ -134,6 +136,7 @@ func (b *binder) serve(c *Config) {
 	b.intv(&c.ShardCount, "shard-count", env("CITEBOT_SHARD_COUNT"), 1, "number of gateway shards (env CITEBOT_SHARD_COUNT)")
 	b.durv(&c.SyncInterval, "sync-interval", env("CITEBOT_SYNC_INTERVAL"), 0, "re-sync every collection's sources this often, once across replicas; 0 = never (env CITEBOT_SYNC_INTERVAL)")
 	b.daysv(&c.Retention, "retention", env("CITEBOT_RETENTION"), 90*24*time.Hour, "keep stored answers this long, e.g. 90d or 720h; 0 keeps them (env CITEBOT_RETENTION)")
+	b.durv(&c.StalePoll, "stale-poll", env("CITEBOT_STALE_POLL"), 30*time.Second, "look for answers whose sources changed this often, to mark their Discord messages (env CITEBOT_STALE_POLL)")
 	b.console(c, false)
 }
 
@@ -280,6 +283,7 @@ func (c *Config) validate(envErrs []error) error {
 		{c.GitCache == "", "--git-cache", "must not be empty"},
 		{c.GateTolerance < 0, "--gate-tolerance", "must not be negative"},
 		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},
+		{c.StalePoll < 0 || (c.StalePoll > 0 && c.StalePoll < 100*time.Millisecond), "--stale-poll", "must be at least 100ms"},
 		{c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount, "--shard-id/--shard-count", "need 0 <= shard-id < shard-count"},
 		{!validLevel(c.LogLevel), "--log-level", "must be debug, info, warn or error"},
 	}

@@ -94,7 +94,12 @@ func (s *Server) getChannelMessage(w http.ResponseWriter, r *http.Request, _ []b
 		writeError(w, http.StatusNotFound, CodeUnknownMessage, "Unknown Message")
 		return
 	}
-	writeJSON(w, http.StatusOK, m)
+	body, err := withComponents(m)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, 0, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // Pings is who a stored message notified, as Discord decides it from the
