@@ -55,8 +55,9 @@ func (sh *Shadow) Name() string { return sh.name }
 func (sh *Shadow) Live() string { return sh.live }
 
 // BeginShadow starts a gated re-ingest of collection live (created empty
-// when missing): it takes the collection's gate lock, drops shadows that
-// earlier runs left, and copies the live version into a new shadow. It
+// when missing): it takes the collection's gate lock, drops the shadows
+// that dead runs left (of any collection), and copies the live version
+// into a new shadow. It
 // embeds nothing; the copy costs a write of every row of the collection.
 func (s *Store) BeginShadow(ctx context.Context, live string) (*Shadow, error) {
 	liveID, err := s.EnsureCollection(ctx, live)
@@ -76,6 +77,12 @@ func (s *Store) BeginShadow(ctx context.Context, live string) (*Shadow, error) {
 	if !locked {
 		conn.Release()
 		return nil, fmt.Errorf("begin shadow of %s: %w", live, ErrGateBusy)
+	}
+	// Leftovers of other collections' dead runs go too; this one's are
+	// dropped under its lock by build.
+	if _, err := s.SweepShadows(ctx); err != nil {
+		sh.unlock(ctx)
+		return nil, fmt.Errorf("begin shadow of %s: %w", live, err)
 	}
 	if err := sh.build(ctx); err != nil {
 		sh.unlock(ctx)

@@ -169,6 +169,18 @@ func TestShadowHeldBackOrInterruptedLeavesLiveUntouched(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"process died: another collection's run drops the leftover", func(t *testing.T, s *store.Store, sh *store.Shadow) {
+			if err := sh.AbandonForTest(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			other := beginShadow(t, s, "other")
+			if err := other.Close(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ExecForTest(t.Context(), `DELETE FROM collections WHERE name = 'other'`); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"process died: a sweep drops the leftover", func(t *testing.T, s *store.Store, sh *store.Shadow) {
 			if err := sh.AbandonForTest(t.Context()); err != nil {
 				t.Fatal(err)
