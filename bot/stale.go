@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/citebot/citebot/rag"
 )
 
 // StaleNotices hands out the stale answers (a passage they cited changed
@@ -139,13 +140,59 @@ func messageGone(err error) bool {
 		(re.Response.StatusCode == http.StatusNotFound || re.Response.StatusCode == http.StatusForbidden)
 }
 
-// askAgain answers a stale answer's question afresh, where the button was
-// pressed, as /ask would: a new stored answer in the thread's conversation.
+// askAgain answers a stale answer's question afresh in its conversation:
+// where the button was pressed, as /ask would, or, when the button sits on
+// the message a thread was opened on (a mention's answer, in the parent
+// channel), in that thread.
 func (b *Bot) askAgain(ctx context.Context, c *ictx, key string) {
 	rec, ok := b.record(ctx, c, key)
 	if !ok {
 		return
 	}
 	c.log.Info("discord question asked again", slog.Int64("answer_id", rec.ID))
+	if rec.ThreadID != "" && rec.ThreadID != c.i.ChannelID {
+		b.logErr(c, b.askAgainInThread(ctx, c, rec))
+		return
+	}
 	b.logErr(c, b.ask(ctx, c, rec.Question, false))
+}
+
+// askAgainInThread posts the fresh answer in rec's thread, as part of its
+// conversation, and tells the presser, privately, where it went.
+func (b *Bot) askAgainInThread(ctx context.Context, c *ictx, rec StoredAnswer) error {
+	began := time.Now()
+	coll, release, ok, err := b.begin(ctx, c, true)
+	if !ok {
+		return err
+	}
+	defer release()
+	turns, err := b.history(ctx, rec.ThreadID)
+	if err != nil {
+		c.fail(ctx, msgNoStore, err)
+		return nil
+	}
+	ans, err := b.cfg.Answerer.Answer(ctx, rag.Request{Collection: coll, Question: rec.Question, History: turns}, nil)
+	if err != nil {
+		c.fail(ctx, msgFailed, fmt.Errorf("answer: %w", err))
+		return nil
+	}
+	id, err := b.store(ctx, StoredAnswer{Kind: KindAsk, Collection: coll, GuildID: rec.GuildID, ChannelID: rec.ThreadID,
+		ThreadID: rec.ThreadID, InteractionID: c.i.ID, Question: rec.Question}, ans, began)
+	if err != nil {
+		c.fail(ctx, msgNoStore, err)
+		return nil
+	}
+	var first string
+	for _, r := range renderAnswer(ans, answerKey(id)) {
+		m, err := b.post(ctx, rec.ThreadID, r, nil)
+		if err != nil {
+			c.fail(ctx, msgFailed, err)
+			return nil
+		}
+		if first == "" {
+			first = m.ID
+		}
+	}
+	b.posted(ctx, c.log, id, rec.ThreadID, first)
+	return c.final(ctx, rendered{Content: "Answered again in <#" + rec.ThreadID + ">."})
 }

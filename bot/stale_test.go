@@ -120,6 +120,51 @@ func TestStaleAnswerMessage(t *testing.T) {
 	})
 }
 
+// A mention's answer opens a thread on its first message, which sits in
+// the parent channel: Ask again there answers in the thread.
+func TestAskAgainInThread(t *testing.T) {
+	stale := &fakeStale{}
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Stale, c.StalePoll = stale, 20*time.Millisecond })
+	h.srv.UserMessage(t, member, "<@"+h.srv.AppID()+"> how do I install?", h.srv.AppID())
+	var rec bot.StoredAnswer
+	discordtest.WaitFor(t, func() bool {
+		a := h.st.all()
+		if len(a) == 1 && a[0].ThreadID != "" && a[0].MessageID != "" {
+			rec = a[0]
+			return true
+		}
+		return false
+	}, wait)
+	stale.flag(bot.StaleNotice{AnswerID: rec.ID, ChannelID: chanA, MessageID: rec.MessageID, StaleAt: time.Now()})
+	var edited discordgo.Message
+	h.srv.WaitFor(t, func() bool {
+		edited, _ = h.srv.Message(rec.MessageID)
+		return strings.Contains(edited.Content, "A source of this answer changed on")
+	}, wait)
+
+	i := h.srv.Button(t, member, customID(t, edited, "again:"), &edited)
+	if m := h.original(t, i, func(m discordgo.Message) bool { return m.Content != "" }); m.Content != "Answered again in <#"+rec.ThreadID+">." ||
+		m.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("reply to the presser = %q (flags %d), want a private pointer to the thread", m.Content, m.Flags)
+	}
+	var fresh []string
+	for _, m := range h.srv.ChannelMessages(rec.ThreadID) {
+		if m.Author.ID == h.srv.AppID() && strings.HasPrefix(m.Content, "Answer to how do I install?") {
+			fresh = append(fresh, m.ID)
+		}
+	}
+	if len(fresh) != 1 {
+		t.Errorf("fresh answers in the thread = %d, want 1", len(fresh))
+	}
+	all := h.st.all()
+	if len(all) != 2 || all[1].ThreadID != rec.ThreadID || all[1].Question != rec.Question || len(fresh) == 1 && all[1].MessageID != fresh[0] {
+		t.Errorf("stored answers = %+v", all)
+	}
+	if req := h.ans.requests()[1]; len(req.History) != 1 || req.History[0].Question != rec.Question {
+		t.Errorf("asked again with history %+v, want the thread's turn", req.History)
+	}
+}
+
 // golden compares v, as indented JSON, with testdata/name.golden; -update
 // (render_test.go's flag) rewrites it.
 func golden(t *testing.T, name string, v any) {

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -179,5 +181,55 @@ func TestStaleFollowsMovedText(t *testing.T) {
 	f.write(f.doc("st", "a.md", "alpha zero", "alpha 1", "alpha two"))
 	if diff := cmp.Diff([]string{"one"}, f.stale()); diff != "" {
 		t.Errorf("stale answers after the moved text changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestStaleConcurrentWriters rewrites and deletes documents from several
+// writers at once, sharing texts, while answers cite them: no writer may
+// fail or deadlock, and no answer whose cited text is gone may be missed.
+func TestStaleConcurrentWriters(t *testing.T) {
+	s := storetest.Open(t, dbURL)
+	f := &staleFixture{t: t, s: s, m: testModel(t, s), id: map[string]int64{}}
+	texts := []string{"river one", "river two", "river three", "river four"}
+	for d := range 4 {
+		f.write(f.doc("busy", fmt.Sprint("doc-", d), texts[d], texts[(d+1)%4]))
+	}
+	for d := range 4 {
+		for _, txt := range []string{texts[d], texts[(d+1)%4]} {
+			f.answer(fmt.Sprint(d, txt), "busy", fmt.Sprint("doc-", d), txt)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := range 20 {
+				src := fmt.Sprint("doc-", (w+i)%4)
+				var err error
+				if i%4 == 3 {
+					_, err = s.DeleteDocument(t.Context(), "busy", src)
+				} else {
+					_, err = s.ReplaceDocuments(t.Context(), []store.DocumentWrite{f.doc("busy", src, texts[(w+i)%4], fmt.Sprint("new ", w, i))})
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for name, id := range f.id {
+		a, err := s.Answer(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.QueryRowForTest(t.Context(), fmt.Sprintf(`SELECT count(*) FROM chunks k JOIN answer_citations c
+			ON c.answer_id = %d AND k.id = c.chunk_id AND k.content_hash = c.content_hash`, id), &n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 && a.StaleAt.IsZero() {
+			t.Errorf("answer %s cites text that is gone, and is not stale", name)
+		}
 	}
 }
