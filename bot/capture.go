@@ -47,6 +47,7 @@ const maxThreadMessages = 1000
 const (
 	msgCaptureNoText = "That message has no text to add (I don't read attachments or embeds)."
 	msgCaptureBot    = "That message is from a bot; I add only people's messages."
+	msgCaptureSystem = "That is a system message (a pin, a rename, a new member…); I add only what people wrote."
 	msgNeedsContent  = "Discord gave me no message text. Turn on Developer Portal → Bot → Message Content Intent " +
 		"(and run citebot with --message-content) to add messages from the history."
 )
@@ -118,6 +119,8 @@ func captureProblem(m *discordgo.Message) string {
 	switch {
 	case m.Author == nil || m.Author.Bot || m.WebhookID != "":
 		return msgCaptureBot
+	case m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply:
+		return msgCaptureSystem
 	case strings.TrimSpace(m.Content) == "":
 		return msgCaptureNoText
 	}
@@ -131,15 +134,29 @@ func (b *Bot) captureButton(ctx context.Context, c *ictx, id string) {
 		b.logErr(c, c.say(ctx, "Adding to the knowledge base needs the Manage Server permission."))
 		return
 	}
+	thread, isThread := strings.CutPrefix(id, idCaptureThread)
+	channel, msgID, _ := strings.Cut(strings.TrimPrefix(id, idCaptureOne), ":")
+	if isThread {
+		channel = thread
+	}
+	// The ids come from the button: read only this server's channels.
+	if ch := b.channel(ctx, channel); ch == nil || ch.GuildID != c.i.GuildID {
+		b.logErr(c, c.say(ctx, "I can't find that thread in this server any more."))
+		return
+	}
 	if err := c.ack(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}); err != nil {
 		b.logErr(c, err)
 		return
 	}
-	if thread, ok := strings.CutPrefix(id, idCaptureThread); ok {
+	if isThread {
 		b.captureThread(ctx, c, thread)
 		return
 	}
-	channel, msgID, _ := strings.Cut(strings.TrimPrefix(id, idCaptureOne), ":")
+	b.captureByID(ctx, c, channel, msgID)
+}
+
+// captureByID reads a message again over REST and ingests it.
+func (b *Bot) captureByID(ctx context.Context, c *ictx, channel, msgID string) {
 	m, err := b.s.ChannelMessage(channel, msgID, discordgo.WithContext(ctx))
 	if err != nil {
 		c.fail(ctx, "I couldn't read that message any more; it may have been deleted.", fmt.Errorf("read message: %w", apiErr(b.s, err)))

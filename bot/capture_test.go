@@ -80,6 +80,8 @@ func TestCaptureMessage(t *testing.T) {
 			Content: "I am a bot"}), "That message is from a bot"},
 		{"a message without text is refused", admin, h.srv.AddMessage(&discordgo.Message{ChannelID: chanA, Author: person("601", "alice"),
 			Attachments: []*discordgo.MessageAttachment{{ID: "1", Filename: "log.txt"}}}), "That message has no text to add"},
+		{"a system message is refused", admin, h.srv.AddMessage(&discordgo.Message{ChannelID: chanA, Author: person("601", "alice"),
+			Type: discordgo.MessageTypeChannelPinnedMessage, Content: "pinned"}), "That is a system message"},
 		{"a person's message is added", admin, good, "Added **#chan-1001 — alice, 2026-11-30**. Answers cite it as " +
 			"<https://discord.com/channels/111/1001/" + good.ID + ">; remove it with `/forget document:https://discord.com/channels/111/1001/" + good.ID + "`."},
 	}
@@ -171,5 +173,24 @@ func TestCaptureThreadWithoutContent(t *testing.T) {
 	}
 	if docs := capt.captured(bot.GuildCollection(guildA)); len(docs) != 0 {
 		t.Errorf("captured %+v without text", docs)
+	}
+}
+
+// A button naming another server's thread reads nothing from it.
+func TestCaptureButtonStaysInItsServer(t *testing.T) {
+	h, capt := startCapture(t)
+	h.srv.AddChannel(&discordgo.Channel{ID: "4001", GuildID: guildB, ParentID: chanB, Name: "b-secrets", Type: discordgo.ChannelTypeGuildPublicThread})
+	h.srv.AddMessage(&discordgo.Message{ChannelID: "4001", Author: person("701", "eve"), Content: "guild B only"})
+	prompt := discordgo.Message{ID: h.srv.NewID(), ChannelID: chanA, Flags: discordgo.MessageFlagsEphemeral}
+	for _, id := range []string{"knT:4001", "kn1:4001:1"} {
+		if got := h.replyText(t, h.srv.Button(t, admin, id, &prompt)); !strings.Contains(got, "can't find that thread in this server") {
+			t.Errorf("%s: reply = %q", id, got)
+		}
+	}
+	if n := len(h.srv.CallsTo("GET /channels/{channel}/messages")) + len(h.srv.CallsTo("GET /channels/{channel}/messages/{message}")); n != 0 {
+		t.Errorf("%d reads of another server's messages", n)
+	}
+	if docs := capt.captured(bot.GuildCollection(guildA)); len(docs) != 0 {
+		t.Errorf("captured %+v", docs)
 	}
 }

@@ -87,7 +87,7 @@ func (b *Bot) cmdEscalation(ctx context.Context, c *ictx, _ options) error {
 		}
 		return c.say(ctx, `Escalation is off: answers no longer carry an "Ask a person" button.`)
 	}
-	role, _ := o["role"].Value.(string)
+	role := o.str("role")
 	if role == "" || role == g {
 		return c.say(ctx, "@everyone can't be the escalation role; pick the role of the people who help.")
 	}

@@ -26,6 +26,7 @@ func TestEscalationCaptureGolden(t *testing.T) {
 		person("1", "alice", "How do I rotate the *signing* key?"),
 		{ID: "2", Content: "I couldn't find this in the documents.", Timestamp: at, Author: &discordgo.User{ID: "9", Bot: true}},
 		person("3", "carol", ""), // an attachment only
+		{ID: "3a", Type: discordgo.MessageTypeChannelNameChange, Content: "key-help", Author: &discordgo.User{ID: "ubob", Username: "bob"}},
 		person("4", "bob", "Run `citebot keys rotate`, then restart.\nSee <@77>'s notes.", bob),
 		{ID: "5", Content: "thanks", Timestamp: at, Author: &discordgo.User{ID: "ualice", Username: "alice"},
 			Member: &discordgo.Member{Nick: "Alice (ops)"}},

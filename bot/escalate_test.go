@@ -144,6 +144,7 @@ func TestEscalationCommand(t *testing.T) {
 	}{
 		{"a member is refused", member, discordtest.Subcommand("set", roleOption(helpers)), "/escalation needs the Manage Server permission.", ""},
 		{"@everyone is refused", admin, discordtest.Subcommand("set", roleOption(guildA)), "@everyone can't be the escalation role", ""},
+		{"set without a role is refused", admin, discordtest.Subcommand("set"), "@everyone can't be the escalation role", ""},
 		{"show while off", admin, discordtest.Subcommand("show"), "Escalation is off.", ""},
 		{"set", admin, discordtest.Subcommand("set", roleOption(helpers)), `pings <@&777> in the answer's thread.`, helpers},
 		{"show", admin, discordtest.Subcommand("show"), "pings <@&777>.", helpers},
@@ -159,6 +160,22 @@ func TestEscalationCommand(t *testing.T) {
 				t.Errorf("role = %q, want %q", role, tt.wantRole)
 			}
 		})
+	}
+}
+
+// Setting a role that cannot be mentioned says how to make the ping work.
+func TestEscalationRoleNotMentionable(t *testing.T) {
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Escalations = newEscalations() })
+	data := discordgo.ApplicationCommandInteractionData{Name: "escalation",
+		Options:  []*discordgo.ApplicationCommandInteractionDataOption{discordtest.Subcommand("set", roleOption(helpers))},
+		Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Roles: map[string]*discordgo.Role{helpers: {ID: helpers, Name: "helpers"}}}}
+	got := h.replyText(t, h.srv.CommandData(t, admin, data))
+	if !strings.Contains(got, "the role is not mentionable") || !strings.Contains(got, "Server Settings → Roles") {
+		t.Errorf("reply = %q", got)
+	}
+	data.Resolved.Roles[helpers].Mentionable = true
+	if got := h.replyText(t, h.srv.CommandData(t, admin, data)); strings.Contains(got, "not mentionable") {
+		t.Errorf("reply for a mentionable role = %q", got)
 	}
 }
 
@@ -315,4 +332,47 @@ func TestEscalationQuietsThread(t *testing.T) {
 	asker.ChannelID = thread
 	h.srv.UserMessage(t, asker, "and on Windows?")
 	h.srv.WaitFor(t, func() bool { return len(h.ans.requests()) == 3 }, wait)
+}
+
+// Without permission to open a thread the ping goes to the channel;
+// without permission to post at all the asker is told, and the request
+// stays recorded.
+func TestEscalationWithoutPermission(t *testing.T) {
+	esc := newEscalations()
+	esc.SetEscalationRole(t.Context(), guildA, helpers)
+	h := start(t, discordtest.Options{}, func(c *bot.Config) { c.Escalations = esc })
+	const threads, post = "POST /channels/{channel}/messages/{message}/threads", "POST /channels/{channel}/messages"
+	first := h.original(t, h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q1")), answered)
+	h.srv.FailNext(threads, 1, 403, discordtest.CodeMissingPermissions, "Missing Permissions")
+	h.srv.Button(t, member, customID(t, first, "esc:"), &first)
+	h.srv.WaitFor(t, func() bool {
+		for _, m := range h.srv.ChannelMessages(chanA) {
+			if p, ok := h.srv.Pings(m.ID); ok && cmp.Equal(p, discordtest.Pings{Roles: []string{helpers}}) {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	if a := h.st.all()[0]; a.ThreadID != "" {
+		t.Errorf("answer's conversation = %q, want none: no thread was opened", a.ThreadID)
+	}
+
+	second := h.original(t, h.srv.Command(t, member, "ask", discordtest.StringOption("question", "q2")), answered)
+	h.srv.FailNext(post, 1, 403, discordtest.CodeMissingPermissions, "Missing Permissions")
+	click := h.srv.Button(t, member, customID(t, second, "esc:"), &second)
+	var note discordgo.Message
+	h.srv.WaitFor(t, func() bool {
+		for _, c := range h.srv.CallsTo("POST /webhooks/{app}/{token}") {
+			if strings.Contains(c.Path, click.Token) && json.Unmarshal(c.Body, &note) == nil {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	if !strings.Contains(note.Content, "couldn't post in the thread") || note.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("followup = %q (flags %d), want an ephemeral note", note.Content, note.Flags)
+	}
+	if e := esc.get(2); e.EscalatedBy != member.UserID {
+		t.Errorf("escalation = %+v, want it recorded", e)
+	}
 }

@@ -356,9 +356,16 @@ func sortedKeys[V any](m map[string]V) []string {
 // as a database outage would. Two bots sharing one play two replicas, or
 // one bot before and after a restart.
 type fakeAnswers struct {
-	mu      sync.Mutex
-	answers []bot.StoredAnswer
-	down    bool
+	mu        sync.Mutex
+	answers   []bot.StoredAnswer
+	down      bool
+	readDelay time.Duration // Answer sleeps this long
+}
+
+func (f *fakeAnswers) setReadDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.readDelay = d
 }
 
 var errDown = fmt.Errorf("connect: database unavailable")
@@ -391,6 +398,10 @@ func (f *fakeAnswers) AnswerPosted(_ context.Context, id int64, threadID, messag
 }
 
 func (f *fakeAnswers) Answer(_ context.Context, id int64) (bot.StoredAnswer, bool, error) {
+	f.mu.Lock()
+	d := f.readDelay
+	f.mu.Unlock()
+	time.Sleep(d)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down {

@@ -180,15 +180,50 @@ func (a *httpAck) respond(ctx context.Context, b *Bot, i *discordgo.Interaction,
 		return nil
 	}
 	a.answered = true
-	if r.Data == nil || (r.Type != discordgo.InteractionResponseChannelMessageWithSource && r.Type != discordgo.InteractionResponseUpdateMessage) {
-		return nil // a deferral is already in place; autocomplete is too late
-	}
+	return a.late(ctx, b, i, r)
+}
+
+// late delivers a response that comes after the endpoint deferred i. A
+// button's deferral stands for the message the button is on, so a reply
+// that is a new message (the Sources list, a private "thanks") goes out as
+// a followup instead of overwriting that message. A command's deferral is
+// public, so a private reply goes out as a private followup and the public
+// "thinking…" is deleted: nothing meant for one user is shown to all.
+// Only an edit of the original is possible for anything else; a modal or
+// autocomplete result is too late and is dropped.
+func (a *httpAck) late(ctx context.Context, b *Bot, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
 	d := r.Data
-	_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds, Components: &d.Components,
-		AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if d == nil || (r.Type != discordgo.InteractionResponseChannelMessageWithSource && r.Type != discordgo.InteractionResponseUpdateMessage) {
+		b.log.Warn("discord late response dropped", slog.Int("response_type", int(r.Type)))
+		return nil
+	}
+	mentions := d.AllowedMentions
+	if mentions == nil {
+		mentions = noMentions()
+	}
+	private := d.Flags&discordgo.MessageFlagsEphemeral != 0
+	newMessage := r.Type == discordgo.InteractionResponseChannelMessageWithSource &&
+		(i.Type == discordgo.InteractionMessageComponent || private)
+	if !newMessage {
+		_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds, Components: &d.Components,
+			AllowedMentions: mentions}, discordgo.WithContext(ctx))
+		if err != nil {
+			b.log.Warn("discord late response not delivered", slog.Any("err", err))
+			return fmt.Errorf("edit deferred response: %w", err)
+		}
+		return nil
+	}
+	_, err := b.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: d.Content, Embeds: d.Embeds, Components: d.Components,
+		Flags: d.Flags, AllowedMentions: mentions}, discordgo.WithContext(ctx))
 	if err != nil {
 		b.log.Warn("discord late response not delivered", slog.Any("err", err))
-		return fmt.Errorf("edit deferred response: %w", err)
+		return fmt.Errorf("send deferred response as followup: %w", err)
+	}
+	if i.Type == discordgo.InteractionMessageComponent {
+		return nil
+	}
+	if err := b.s.InteractionResponseDelete(i, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("delete public deferral: %w", err)
 	}
 	return nil
 }

@@ -27,7 +27,8 @@ func TestInteractionsHandler(t *testing.T) {
 	}
 	ans := &fakeAnswerer{hold: make(chan struct{})}
 	lib := newLibrary()
-	b, err := bot.New(s, bot.Config{Answerer: ans, Library: lib, Answers: &fakeAnswers{}, Logger: discardLogger()})
+	stored := &fakeAnswers{}
+	b, err := bot.New(s, bot.Config{Answerer: ans, Library: lib, Answers: stored, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,16 +84,21 @@ func TestInteractionsHandler(t *testing.T) {
 	t.Run("help answered inline", func(t *testing.T) {
 		send(t, srv.NewCommand(member, "help"), discordgo.InteractionResponseChannelMessageWithSource)
 	})
-	t.Run("slow handler deferred by the endpoint", func(t *testing.T) {
+	// A command's deferral is public: a late private reply must stay
+	// private (a followup only the user sees), and the public "thinking…"
+	// goes.
+	t.Run("slow private reply is a private followup", func(t *testing.T) {
 		lib.setDelay(500 * time.Millisecond)
 		defer lib.setDelay(0)
 		i := srv.NewCommand(admin, "collection", discordtest.Subcommand("show"))
 		srv.Acknowledge(t, i, send(t, i, discordgo.InteractionResponseDeferredChannelMessageWithSource))
-		discordtest.WaitFor(t, func() bool {
-			m, ok := srv.Original(i.Token)
-			return ok && strings.Contains(m.Content, "answers from `guild-111`")
-		}, wait)
+		m := waitFollowup(t, srv, i, "answers from `guild-111`")
+		if m.Flags&discordgo.MessageFlagsEphemeral == 0 {
+			t.Errorf("late private reply sent public: flags %d", m.Flags)
+		}
+		discordtest.WaitFor(t, func() bool { _, ok := srv.Original(i.Token); return !ok }, wait)
 	})
+	var asked *discordgo.Interaction
 	t.Run("slow ask deferred then edited", func(t *testing.T) {
 		i := srv.NewCommand(member, "ask", discordtest.StringOption("question", "slow"))
 		srv.Acknowledge(t, i, send(t, i, discordgo.InteractionResponseDeferredChannelMessageWithSource))
@@ -101,7 +107,49 @@ func TestInteractionsHandler(t *testing.T) {
 		if n := len(srv.CallsTo("POST /interactions/{id}/{token}/callback")); n != 0 {
 			t.Errorf("%d REST callbacks for an HTTP interaction", n)
 		}
+		asked = i
 	})
+	// A button's deferral stands for the answer it is on: the late Sources
+	// list must arrive as its own message and leave the answer as it was.
+	t.Run("slow button reply leaves the answer", func(t *testing.T) {
+		if asked == nil {
+			t.Fatal("no answer to press a button on")
+		}
+		msg, _ := srv.Original(asked.Token)
+		stored.setReadDelay(500 * time.Millisecond)
+		defer stored.setReadDelay(0)
+		i := &discordgo.Interaction{Type: discordgo.InteractionMessageComponent, GuildID: member.GuildID, ChannelID: member.ChannelID,
+			Member:  &discordgo.Member{GuildID: member.GuildID, User: &discordgo.User{ID: member.UserID}, Permissions: member.Permissions},
+			Data:    discordgo.MessageComponentInteractionData{CustomID: "src:1", ComponentType: discordgo.ButtonComponent},
+			Message: &msg}
+		srv.RegisterInteraction(i)
+		srv.Acknowledge(t, i, send(t, i, discordgo.InteractionResponseDeferredMessageUpdate))
+		waitFollowup(t, srv, i, "")
+		if got, _ := srv.Message(msg.ID); got.Content != msg.Content {
+			t.Errorf("answer overwritten by the late button reply: %q, was %q", got.Content, msg.Content)
+		}
+	})
+}
+
+// waitFollowup waits for a followup message to interaction i holding want
+// and returns it.
+func waitFollowup(t *testing.T, srv *discordtest.Server, i *discordgo.Interaction, want string) discordgo.Message {
+	t.Helper()
+	var found discordgo.Message
+	discordtest.WaitFor(t, func() bool {
+		for _, c := range srv.CallsTo("POST /webhooks/{app}/{token}") {
+			if !strings.HasSuffix(c.Path, "/"+i.Token) || c.Status != http.StatusOK {
+				continue
+			}
+			var m discordgo.Message
+			if json.Unmarshal(c.Body, &m) == nil && strings.Contains(m.Content, want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, wait)
+	return found
 }
 
 // TestInteractionsBodyLimits checks the body a client without credentials

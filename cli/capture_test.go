@@ -59,7 +59,10 @@ func TestServeCaptureAndEscalation(t *testing.T) {
 		Content: "The staging database password rotates every ninety days. Ask the platform team for the new password."})
 	link := "https://discord.com/channels/" + guild + "/" + channel + "/" + msg.ID
 	reply(srv.MessageCommand(t, admin, "Add to knowledge", msg), "Added **#ops — alice,")
-	reply(srv.Command(t, admin, "reingest"), "Re-sync done")
+	// The link is no page to fetch again: a re-sync leaves the document be.
+	if got := reply(srv.Command(t, admin, "reingest"), "Re-sync done").Content; !strings.Contains(got, "0 added, 0 updated, 0 unchanged, 0 removed, 0 failed") {
+		t.Errorf("re-sync touched the captured message: %s", got)
+	}
 
 	const q = "How often does the staging database password rotate?"
 	ans := reply(srv.Command(t, member, "ask", discordtest.StringOption("question", q)), "")
