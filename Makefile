@@ -22,9 +22,11 @@ run: setup build
 ## test: the same set-up, then go vet, a gofmt check, every test and a short fuzz of every target
 test: setup tidy-check vet fmt-check unit fuzz
 
-## bench: benchmarks, written to docs/benchmarks.md
+## bench: benchmarks, written to docs/benchmarks.md and docs/benchmarks-scale.md (the 1M-chunk rows);
+## BENCH=scale runs only the 1M-chunk rows
+BENCH ?=
 bench: setup build
-	scripts/bench.sh
+	scripts/bench.sh $(if $(filter scale,$(BENCH)),--scale-only)
 
 ## db: set up and start the project's PostgreSQL; prints `export DATABASE_URL=...`
 db:

@@ -70,6 +70,8 @@ type Config struct {
 	// Modes stores the channels' response modes (/mode); optional: without
 	// it every channel answers mentions only.
 	Modes Modes
+	// Digest configures the weekly digest (/digest); optional.
+	Digest DigestConfig
 	// Stale hands out the stale answers whose message is to say so
 	// (stale.go); optional.
 	Stale StaleNotices
@@ -122,6 +124,7 @@ func (c *Config) defaults() {
 	setDefault(&c.JobPoll, 5*time.Second)
 	setDefault(&c.JobTimeout, time.Hour)
 	setDefault(&c.MaxJobAttempts, 3)
+	c.Digest.defaults()
 	setDefault(&c.StalePoll, 30*time.Second)
 }
 
@@ -242,9 +245,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("discord bot ready", slog.String("user_id", b.selfID()), slog.Bool("message_content", b.cfg.MessageContent))
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	waitJobs := b.startJobs(jobsCtx)
+	waitDigests := b.startDigests(jobsCtx)
 	waitStale := b.startStale(jobsCtx)
 	<-ctx.Done()
 	stopJobs() // running jobs are handed back for the next process to resume
+	waitDigests()
 	waitStale()
 	b.shutdown(waitJobs)
 	return nil

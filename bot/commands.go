@@ -62,6 +62,7 @@ func (b *Bot) registry() []*command {
 			admin: true, run: b.cmdCollection},
 	}
 	cmds = append(cmds, b.modeCommands()...)
+	cmds = append(cmds, b.digestCommands()...)
 	cmds = append(cmds, b.escalationCommands()...)
 	return append(cmds, b.captureCommands()...)
 }
@@ -240,6 +241,6 @@ func (b *Bot) cmdHelp(ctx context.Context, c *ictx, _ options) error {
 		map[bool]string{true: ".", false: " (mention me in follow-ups too)."}[b.cfg.MessageContent] + "\n" +
 		"• `/summary document topic` — summarize a document.\n" +
 		"• `/sources` — list the documents.\n" +
-		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`" + b.helpExtras() + "."
+		"Admins (Manage Server): `/ingest`, `/reingest`, `/forget`, `/collection`, `/mode`" + map[bool]string{true: ", `/digest`"}[b.cfg.Digest.Store != nil] + b.helpExtras() + "."
 	return c.say(ctx, text)
 }

@@ -92,7 +92,8 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, RunJob: e.runQueued(svc),
 		Logger: e.logger, DevGuildID: e.cfg.DevGuild,
 		MessageContent: e.cfg.MessageContent, DMCollection: e.cfg.Collection, Modes: svc.store,
-		Stale: staleNotices{svc.store}, StalePoll: e.cfg.StalePoll,
+		Digest: bot.DigestConfig{Store: digests{svc.store}},
+		Stale:  staleNotices{svc.store}, StalePoll: e.cfg.StalePoll,
 		Ingester: up, Capture: up, Escalations: escalations{svc.store}}
 	if e.metrics != nil {
 		cfg.Observer = e.metrics

@@ -22,6 +22,10 @@ type Config struct {
 	Collection  string
 	LogLevel    string
 
+	// DatabaseReadURL is a streaming replica for lag-tolerant reads
+	// (rag/store.AttachReadReplica); empty: everything on DatabaseURL.
+	DatabaseReadURL string
+
 	EmbedURL, EmbedKey, EmbedModel string
 	EmbedDim, EmbedBatch           int
 
@@ -74,6 +78,7 @@ type binder struct {
 func (b *binder) common(c *Config) {
 	env := b.env
 	b.str(&c.DatabaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL; default: the project's own, from make db)")
+	b.str(&c.DatabaseReadURL, "database-read-url", env("CITEBOT_DATABASE_READ_URL"), "PostgreSQL streaming replica for searches and reads; writes stay on --database-url (env CITEBOT_DATABASE_READ_URL)")
 	b.str(&c.ModelDir, "model-dir", env("CITEBOT_MODEL_DIR"), "local embedding model folder (env CITEBOT_MODEL_DIR; default .cache/models/use-lite-0.2.0)")
 	b.str(&c.Collection, "collection", or(env("CITEBOT_COLLECTION"), "default"), "collection to use (env CITEBOT_COLLECTION)")
 	b.str(&c.LogLevel, "log-level", or(env("CITEBOT_LOG_LEVEL"), "info"), "debug, info, warn or error (env CITEBOT_LOG_LEVEL)")

@@ -15,7 +15,7 @@ import (
 )
 
 // openStore connects to the configured database, or the project's own,
-// and migrates it.
+// migrates it, and attaches the read replica when one is configured.
 func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 	url := e.cfg.DatabaseURL
 	if url == "" {
@@ -31,6 +31,12 @@ func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 	if _, err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if e.cfg.DatabaseReadURL != "" {
+		if err := s.AttachReadReplica(ctx, e.cfg.DatabaseReadURL); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -3,10 +3,25 @@
 # the machine, the commit, and for each row the command that produced it
 # and its peak memory. Benchmarks report; they do not fail on a target.
 # Needs the database and the model (`make bench` sets both up).
+#
+#   scripts/bench.sh               every benchmark, the 1M-chunk rows too
+#   scripts/bench.sh --scale-only  only the 1M-chunk rows (make bench BENCH=scale)
+#
+# The 1M-chunk rows (rag/store BenchmarkScale, cli BenchmarkServeMemory)
+# grow a database citebot_bench_scale to 10k, 100k and 1M synthetic
+# chunks (about an hour on 2 cores, ~10 GB of disk while it runs) and
+# are written to docs/benchmarks-scale.md; the database is dropped after.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 out=${BENCH_OUT:-docs/benchmarks.md}
+scale_out=${BENCH_SCALE_OUT:-docs/benchmarks-scale.md}
+scale_only=
+case "${1:-}" in
+--scale-only) scale_only=1 ;;
+"") ;;
+*) echo "usage: scripts/bench.sh [--scale-only]" >&2; exit 2 ;;
+esac
 scifact=${SCIFACT_DIR:-$repo/../shared/bench/scifact}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -37,6 +52,64 @@ bench_row() { # STEP PKG REGEX BENCHTIME
 		row "$1: $(awk '{print $1}' <<<"$l" | sed 's/-[0-9]*$//')" "go test -run '^\$' -bench '$3' -benchtime $4 ./$2" "$(metrics "$l")" "$(cat "$tmp/mem")"
 	done <<<"$lines"
 }
+
+# machine: the header lines of a report.
+machine() {
+	echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/{print $2}') GiB"
+	echo "- commit: $commit"
+	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(go version | awk '{print $3}'); PostgreSQL $(psql --version | awk '{print $3}')"
+}
+
+# scale_bench writes the 1M-chunk rows to $scale_out: the store grown to
+# 10k, 100k and 1M chunks in its own database, and `citebot serve`'s memory
+# under 200 questions at 100k and at 1M.
+scale_bench() {
+	local url base
+	url=${DATABASE_URL:-$(cat "$repo/.data/database_url")}
+	base=${url%%\?*}
+	export CITEBOT_BENCH_DB="${base%/*}/citebot_bench_scale${url#"$base"}"
+	psql "$url" -qAtX -v ON_ERROR_STOP=1 -c 'DROP DATABASE IF EXISTS citebot_bench_scale WITH (FORCE)' -c 'CREATE DATABASE citebot_bench_scale'
+	rows=()
+	echo "bench: scale, 10k and 100k chunks (synthetic, bulk path)" >&2
+	bench_row "scale" rag/store 'Scale/chunks=(10000|100000)$' 300x
+	echo "bench: scale, citebot serve at 100k chunks" >&2
+	bench_row "scale, 100k chunks" cli 'ServeMemory' 1x
+	echo "bench: scale, 1M chunks (loads 900k more chunks and builds the HNSW index: takes long)" >&2
+	bench_row "scale" rag/store 'Scale/chunks=1000000$' 300x
+	echo "bench: scale, citebot serve at 1M chunks" >&2
+	bench_row "scale, 1M chunks" cli 'ServeMemory' 1x
+	psql "$url" -qAtX -c 'DROP DATABASE IF EXISTS citebot_bench_scale WITH (FORCE)' || true
+	unset CITEBOT_BENCH_DB
+	{
+		echo "# Benchmarks at scale"
+		echo
+		echo "Written by \`make bench\` (or \`make bench BENCH=scale\` alone; scripts/bench.sh): one synthetic"
+		echo "collection (rag/store/scalegen_test.go) grown through the store's bulk path. load-chunks/s and"
+		echo "hnsw-build-s are for the chunks added at that size; pg-MB is the server's memory (proportional set"
+		echo "size of its processes) after the queries; peak memory is the benchmark process (or, for serve, see"
+		echo "serve-rss-MB). Numbers from one run, not a target check."
+		echo
+		machine
+		echo
+		echo "| step | command | result | peak memory |"
+		echo "| --- | --- | --- | --- |"
+		printf '%s\n' "${rows[@]}"
+		echo
+		echo "Raw benchmark output:"
+		echo
+		echo '```'
+		grep -E '^(Benchmark|goos|goarch|cpu|pkg|    scale_bench)' "$tmp/raw.txt" || true
+		echo '```'
+	} >"$scale_out"
+	echo "bench: wrote $scale_out" >&2
+	rows=()
+	: >"$tmp/raw.txt"
+}
+
+# Before any report is opened for writing, which would count as a change.
+commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+scale_bench
+[ -z "$scale_only" ] || exit 0
 
 echo "bench: local model" >&2
 bench_row "embedding" embeddings/uselite 'EmbedFullChunks|EmbedQuery|Load' 3s
@@ -101,16 +174,12 @@ if [ -f "$scifact/corpus.jsonl" ]; then
 	qa_row own bench-own rag/retrieve/testdata/qa-own.jsonl rag/retrieve/testdata/own
 fi
 
-# Before the report is opened for writing, which would count as a change.
-commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
 {
 	echo "# Benchmarks"
 	echo
 	echo "Written by \`make bench\` (scripts/bench.sh); numbers from one run, not a target check."
 	echo
-	echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/{print $2}') GiB"
-	echo "- commit: $commit"
-	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(go version | awk '{print $3}'); PostgreSQL $(psql --version | awk '{print $3}')"
+	machine
 	echo
 	echo "| step | command | result | peak memory |"
 	echo "| --- | --- | --- | --- |"

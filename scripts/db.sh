@@ -18,6 +18,9 @@
 # the migrations' CREATE EXTENSION IF NOT EXISTS is a no-op for citebot
 # (pgvector is not a trusted extension). A cluster made by an older db.sh,
 # where citebot was the superuser, is migrated on the next run.
+# A replication role (citebot_replication) lets streaming replicas and
+# pg_basebackup in; its URL goes to .data/replication_url, for the
+# read-replica test. A cluster made before it gets it on the next run.
 # Works as root (CI) and as a normal user with sudo. Progress goes to stderr;
 # stdout carries only the export line.
 set -euo pipefail
@@ -27,6 +30,7 @@ data=${CITEBOT_DATA_DIR:-$repo/.data}
 port=${CITEBOT_PG_PORT:-54329}
 dbname=citebot
 dbuser=citebot
+repluser=citebot_replication
 admin=postgres
 
 log() { printf 'db: %s\n' "$*" >&2; }
@@ -227,6 +231,33 @@ setup_roles() {
 		"DROP ROLE IF EXISTS citebot_migrate;" | psql_as "$admin" postgres >&2
 }
 
+# setup_replication makes the role that streaming replicas (and
+# pg_basebackup) connect as, $repluser with REPLICATION and the password of
+# $data/pg-replication-password, lets it in over TCP from 127.0.0.1, and
+# writes its URL to $data/replication_url: the read-replica test
+# (rag/store) makes a real standby of this cluster with it. An existing
+# cluster gets all of it on the next run; no restart is needed (the
+# defaults wal_level = replica and max_wal_senders = 10 allow streaming).
+setup_replication() {
+	if [ ! -s "$data/pg-replication-password" ]; then
+		head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 24 >"$data/pg-replication-password"
+		chmod 600 "$data/pg-replication-password"
+	fi
+	local pw hba
+	pw=$(cat "$data/pg-replication-password")
+	printf '%s\n' \
+		"SELECT 'CREATE ROLE $repluser' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$repluser') \\gexec" \
+		"ALTER ROLE $repluser LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$pw';" | psql_as "$admin" postgres >&2
+	hba=$(psql_as "$admin" postgres -c "SHOW hba_file")
+	if ! run_as grep -Eq "^host[[:space:]]+replication[[:space:]]+(all|$repluser)[[:space:]]+127\.0\.0\.1/32" "$hba"; then
+		log "allowing replication connections from 127.0.0.1 in $hba"
+		printf 'host    replication     %s     127.0.0.1/32            scram-sha-256\n' "$repluser" | run_as tee -a "$hba" >/dev/null
+		psql_as "$admin" postgres -c "SELECT pg_reload_conf()" >/dev/null
+	fi
+	printf '%s\n' "postgres://$repluser:$pw@127.0.0.1:$port/$dbname?sslmode=disable" >"$data/replication_url"
+	chmod 600 "$data/replication_url"
+}
+
 # app_databases lists citebot's database and the tests' (citebot_test_*).
 app_databases() {
 	psql_as "$admin" postgres -c "SELECT datname FROM pg_database WHERE datname = '$dbname' OR datname LIKE '${dbname}\_%'"
@@ -292,6 +323,7 @@ main() {
 	start_cluster
 	migrate_bootstrap
 	setup_roles
+	setup_replication
 	create_db
 	local url="postgres://$dbuser:$(cat "$data/pg-password")@127.0.0.1:$port/$dbname?sslmode=disable"
 	printf '%s\n' "$url" >"$data/database_url"

@@ -24,7 +24,7 @@ type CollectionInfo struct {
 
 // Collections lists every collection by name with its counts.
 func (s *Store) Collections(ctx context.Context) ([]CollectionInfo, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT k.name, count(d.id), k.chunk_count, coalesce(max(d.ingested_at), 'epoch'::timestamptz)
 		FROM collections k LEFT JOIN documents d ON d.collection_id = k.id
 		WHERE k.shadow_of IS NULL
@@ -58,7 +58,7 @@ type FeedbackEntry struct {
 
 // RecentFeedback returns a collection's latest feedback, newest first.
 func (s *Store) RecentFeedback(ctx context.Context, collection string, limit int) ([]FeedbackEntry, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT f.id, f.guild_id, f.channel_id, f.user_id, f.question, f.answer, f.helpful, f.created_at
 		FROM feedback f JOIN collections k ON k.id = f.collection_id
 		WHERE k.name = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT $2`, collection, limit)
@@ -87,7 +87,7 @@ type Bucket struct {
 // on Monday, UTC) since since, with how much of it was helpful. Weeks
 // without feedback are absent.
 func (s *Store) HelpfulPerWeek(ctx context.Context, collection string, since time.Time) ([]Bucket, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC') AS wk, count(*), count(*) FILTER (WHERE f.helpful)
 		FROM feedback f JOIN collections k ON k.id = f.collection_id
 		WHERE k.name = $1 AND f.created_at >= $2 GROUP BY wk ORDER BY wk`, collection, since)
@@ -203,7 +203,7 @@ func (s *Store) AnswersPer(ctx context.Context, collection, period string, since
 	if period != PerDay && period != PerWeek {
 		return nil, fmt.Errorf("count answers: unknown period %q", period)
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT date_trunc($2, a.created_at AT TIME ZONE 'UTC') AS p, count(*), count(*) FILTER (WHERE a.refused)
 		FROM answers a WHERE a.collection = $1 AND a.created_at >= $3 GROUP BY p ORDER BY p`, collection, period, since)
 	if err != nil {
@@ -242,7 +242,7 @@ func (s *Store) RecentAnswers(ctx context.Context, collection, which string, lim
 	if cond == "" {
 		return nil, fmt.Errorf("list answers: unknown selection %q", which)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+answerColumns+` FROM answers a WHERE a.collection = $1 AND `+cond+`
+	rows, err := s.reads().Query(ctx, `SELECT `+answerColumns+` FROM answers a WHERE a.collection = $1 AND `+cond+`
 		ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, collection, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)

@@ -81,33 +81,42 @@ func (s *Store) ClaimDigest(ctx context.Context, guildID string, week time.Time,
 	return channelID, true, nil
 }
 
-// DigestPosted records that owner posted the digest for week it claimed.
+// DigestPosted records that owner posted the digest for week. It counts
+// even when owner's claim ran out meanwhile (the post was slower than the
+// lease), so that no later claim repeats it; the claim is released only
+// when it is still owner's.
 func (s *Store) DigestPosted(ctx context.Context, guildID string, week time.Time, owner string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE digests SET posted_week = $2, claim_until = NULL
-		WHERE guild_id = $1 AND claimed_week = $2 AND claim_owner = $3`, guildID, week.UTC(), owner)
+	_, err := s.pool.Exec(ctx, `UPDATE digests SET posted_week = greatest(posted_week, $2),
+		claim_until = CASE WHEN claim_owner = $3 THEN NULL ELSE claim_until END
+		WHERE guild_id = $1`, guildID, week.UTC(), owner)
 	if err != nil {
 		return fmt.Errorf("record digest posted: %w", err)
 	}
 	return nil
 }
 
-// DigestStats are a guild's counts over a period.
+// DigestStats are the counts of a weekly digest.
 type DigestStats struct {
-	Questions int // questions answered or refused (summaries excluded)
+	Questions int // questions answered or refused (answer_counts.asked)
 	Refused   int // of which refused
 	Helpful   int // 👍 given in the period
 	Unhelpful int // 👎 given in the period
 }
 
-// DigestStats counts a guild's questions and feedback in [from, to).
-func (s *Store) DigestStats(ctx context.Context, guildID string, from, to time.Time) (DigestStats, error) {
+// DigestStats counts the questions and feedback of a collection and of
+// the collections named after it ("<collection>-<name>", a guild's named
+// collections) in [from, to). Questions come from answer_counts, whole UTC
+// days, so they are counted whether or not question text is stored.
+func (s *Store) DigestStats(ctx context.Context, collection string, from, to time.Time) (DigestStats, error) {
 	var st DigestStats
-	err := s.pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM answers WHERE guild_id = $1 AND kind <> 'summary' AND created_at >= $2 AND created_at < $3),
-		(SELECT count(*) FROM answers WHERE guild_id = $1 AND kind <> 'summary' AND refused AND created_at >= $2 AND created_at < $3),
-		(SELECT count(*) FROM feedback WHERE guild_id = $1 AND helpful AND created_at >= $2 AND created_at < $3),
-		(SELECT count(*) FROM feedback WHERE guild_id = $1 AND NOT helpful AND created_at >= $2 AND created_at < $3)`,
-		guildID, from, to).Scan(&st.Questions, &st.Refused, &st.Helpful, &st.Unhelpful)
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(c.asked), 0), coalesce(sum(c.refused), 0),
+		(SELECT count(*) FILTER (WHERE f.helpful) FROM feedback f JOIN collections k ON k.id = f.collection_id
+			WHERE (k.name = $1 OR starts_with(k.name, $1 || '-')) AND f.created_at >= $2 AND f.created_at < $3),
+		(SELECT count(*) FILTER (WHERE NOT f.helpful) FROM feedback f JOIN collections k ON k.id = f.collection_id
+			WHERE (k.name = $1 OR starts_with(k.name, $1 || '-')) AND f.created_at >= $2 AND f.created_at < $3)
+		FROM answer_counts c WHERE (c.collection = $1 OR starts_with(c.collection, $1 || '-'))
+			AND c.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND c.day < ($3::timestamptz AT TIME ZONE 'UTC')::date`,
+		collection, from, to).Scan(&st.Questions, &st.Refused, &st.Helpful, &st.Unhelpful)
 	if err != nil {
 		return DigestStats{}, fmt.Errorf("count digest stats: %w", err)
 	}

@@ -99,37 +99,35 @@ func TestDigestStats(t *testing.T) {
 	s := storetest.Open(t, dbURL)
 	ctx := t.Context()
 	in, before := week1.Add(50*time.Hour), week1.Add(-time.Hour)
-	answers := []struct {
-		guild, kind string
-		refused     bool
-		at          time.Time
+	counts := []struct {
+		collection      string
+		day             time.Time
+		asked, refusals int
 	}{
-		{"g", "ask", false, in}, {"g", "mention", true, in}, {"g", "ask", false, in},
-		{"g", "summary", false, in}, // summaries are not questions
-		{"g", "ask", false, before}, // outside the week
-		{"h", "ask", false, in},     // another guild
+		{"guild-g", in, 2, 1},
+		{"guild-g-faq", in, 1, 0}, // a named collection of the guild
+		{"guild-g", before, 5, 0}, // outside the week
+		{"guild-gh", in, 7, 0},    // another guild whose id starts alike
+		{"guild-h", in, 7, 0},     // another guild
+		{"guild-g", week2, 9, 0},  // the next week
 	}
-	for _, a := range answers {
-		id, err := s.SaveAnswer(ctx, store.Answer{Surface: "discord", Kind: a.kind, Collection: "guild-" + a.guild,
-			GuildID: a.guild, Question: "q", Text: "t", Refused: a.refused})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.ExecForTest(ctx, `UPDATE answers SET created_at = $1 WHERE id = $2`, a.at, id); err != nil {
+	for _, c := range counts {
+		if err := s.ExecForTest(ctx, `INSERT INTO answer_counts (collection, day, surface, asked, refused) VALUES ($1, $2::date, 'discord', $3, $4)`,
+			c.collection, c.day, c.asked, c.refusals); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, f := range []struct {
-		guild   string
-		helpful bool
-		at      time.Time
-	}{{"g", true, in}, {"g", true, in}, {"g", false, in}, {"g", false, before}, {"h", false, in}} {
-		if err := s.SaveFeedback(ctx, store.Feedback{Collection: "guild-" + f.guild, GuildID: f.guild, Question: "q", Answer: "a",
+		collection string
+		helpful    bool
+		at         time.Time
+	}{{"guild-g", true, in}, {"guild-g-faq", true, in}, {"guild-g", false, in}, {"guild-g", false, before}, {"guild-h", false, in}} {
+		if err := s.SaveFeedback(ctx, store.Feedback{Collection: f.collection, GuildID: "g", Question: "q", Answer: "a",
 			Helpful: f.helpful, At: f.at}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.DigestStats(ctx, "g", week1, week2)
+	got, err := s.DigestStats(ctx, "guild-g", week1, week2)
 	if err != nil {
 		t.Fatal(err)
 	}

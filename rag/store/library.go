@@ -15,7 +15,7 @@ import (
 // Documents lists a page of a collection's documents by title, with the
 // collection's total.
 func (s *Store) Documents(ctx context.Context, collection string, offset, limit int) ([]rag.DocumentInfo, int, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT d.id, k.name, d.source, d.title, d.ingested_at,
 			(SELECT count(*) FROM chunks c WHERE c.document_id = d.id), count(*) OVER (),
 			(SELECT max(s.last_synced_at) FROM sources s WHERE s.collection_id = k.id AND (
@@ -43,7 +43,7 @@ func (s *Store) Documents(ctx context.Context, collection string, offset, limit 
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
 	if len(out) == 0 && offset > 0 {
-		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM documents d JOIN collections k ON k.id = d.collection_id
+		err := s.reads().QueryRow(ctx, `SELECT count(*) FROM documents d JOIN collections k ON k.id = d.collection_id
 			WHERE k.name = $1`, collection).Scan(&total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("count documents: %w", err)
@@ -56,7 +56,7 @@ func (s *Store) Documents(ctx context.Context, collection string, offset, limit 
 // contains prefix (case-insensitive), those starting with it first.
 func (s *Store) SearchDocuments(ctx context.Context, collection, prefix string, limit int) ([]rag.DocumentInfo, error) {
 	pat := "%" + escapeLike(strings.ToLower(prefix)) + "%"
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT d.id, k.name, d.source, d.title, d.ingested_at, 0
 		FROM documents d JOIN collections k ON k.id = d.collection_id
 		WHERE k.name = $1 AND (lower(d.title) LIKE $2 OR lower(d.source) LIKE $2)
@@ -81,7 +81,7 @@ func escapeLike(s string) string {
 
 // Sources lists every document source of a collection.
 func (s *Store) Sources(ctx context.Context, collection string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d.source FROM documents d JOIN collections k ON k.id = d.collection_id
+	rows, err := s.reads().Query(ctx, `SELECT d.source FROM documents d JOIN collections k ON k.id = d.collection_id
 		WHERE k.name = $1 ORDER BY d.source`, collection)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
@@ -98,7 +98,7 @@ const passageColumns = `c.id, c.document_id, d.title, d.source, c.heading_path, 
 
 // DocumentPassages returns one document's chunks in document order.
 func (s *Store) DocumentPassages(ctx context.Context, collection, source string) ([]rag.Passage, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+passageColumns+`
+	rows, err := s.reads().Query(ctx, `SELECT `+passageColumns+`
 		FROM chunks c JOIN documents d ON d.id = c.document_id JOIN collections k ON k.id = d.collection_id
 		WHERE k.name = $1 AND d.source = $2 ORDER BY c.position`, collection, source)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Store) DocumentPassages(ctx context.Context, collection, source string)
 // over its documents: the first chunks of every document come before the
 // second ones.
 func (s *Store) CollectionPassages(ctx context.Context, collection string, limit int) ([]rag.Passage, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+passageColumns+`
+	rows, err := s.reads().Query(ctx, `SELECT `+passageColumns+`
 		FROM chunks c JOIN documents d ON d.id = c.document_id JOIN collections k ON k.id = d.collection_id
 		WHERE k.name = $1 ORDER BY c.position, d.id LIMIT $2`, collection, limit)
 	if err != nil {

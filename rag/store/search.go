@@ -139,6 +139,43 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 	if p.K <= 0 {
 		return nil, nil
 	}
+	st, err := searchStatement(p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.reads().Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	// One round trip: pgvector returns at most hnsw.ef_search rows, so it is
+	// raised to the candidate depth for this transaction, and iterative scans
+	// keep the list full when the collection filter drops rows.
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN READ ONLY`)
+	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, st.efSearch)
+	var out []rag.Passage
+	b.Queue(st.query, st.args...).Query(func(rows pgx.Rows) error {
+		var err error
+		out, err = scanPassages(rows)
+		return err
+	})
+	b.Queue(`COMMIT`)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("search chunks: %w", err)
+	}
+	return out, nil
+}
+
+// statement is a formatted hybridSQL with its arguments and the HNSW
+// search depth it runs at.
+type statement struct {
+	query    string
+	args     []any
+	efSearch string
+}
+
+func searchStatement(p SearchParams) (statement, error) {
 	cand := max(p.Candidates, p.K)
 	useText, useVec := p.Mode != rag.ModeVector, p.Mode != rag.ModeText
 	wt, wv, wp := p.TextWeight, p.VectorWeight, p.ProximityWeight
@@ -152,35 +189,16 @@ func (s *Store) Search(ctx context.Context, p SearchParams) ([]rag.Passage, erro
 	vec := p.Vector
 	if !useVec || len(vec) != p.Model.Dim {
 		if useVec {
-			return nil, fmt.Errorf("search: query vector has %d dimensions, model %s takes %d", len(vec), p.Model.Name, p.Model.Dim)
+			return statement{}, fmt.Errorf("search: query vector has %d dimensions, model %s takes %d", len(vec), p.Model.Name, p.Model.Dim)
 		}
 		vec = make([]float32, p.Model.Dim)
 	}
-	query := fmt.Sprintf(hybridSQL, p.Model.ID, p.Model.Dim, ProximityWindow)
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("search: acquire connection: %w", err)
-	}
-	defer conn.Release()
-	// One round trip: pgvector returns at most hnsw.ef_search rows, so it is
-	// raised to the candidate depth for this transaction, and iterative scans
-	// keep the list full when the collection filter drops rows.
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN READ ONLY`)
-	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-		fmt.Sprint(max(40, min(cand, 1000))))
-	var out []rag.Passage
-	b.Queue(query, p.Collection, queryText(p.Text), pgvector.NewVector(vec), cand, useVec, useText,
-		p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth), wp).Query(func(rows pgx.Rows) error {
-		var err error
-		out, err = scanPassages(rows)
-		return err
-	})
-	b.Queue(`COMMIT`)
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("search chunks: %w", err)
-	}
-	return out, nil
+	return statement{
+		query: fmt.Sprintf(hybridSQL, p.Model.ID, p.Model.Dim, ProximityWindow),
+		args: []any{p.Collection, queryText(p.Text), pgvector.NewVector(vec), cand, useVec, useText,
+			p.K1, p.B, wt, wv, p.K, p.Neighbours, cmp.Or(p.TermDepth, DefaultTermDepth), wp},
+		efSearch: fmt.Sprint(max(40, min(cand, 1000))),
+	}, nil
 }
 
 func scanPassages(rows pgx.Rows) ([]rag.Passage, error) {

@@ -21,17 +21,30 @@ import (
 // fails within seconds.
 const connectTimeout = 5 * time.Second
 
-// Store is a pool of connections to citebot's database.
+// Store is a pool of connections to citebot's database and, when a read
+// replica is attached (AttachReadReplica), a second pool to it for the
+// reads that tolerate replication lag.
 type Store struct {
 	pool *pgxpool.Pool
+	read *pgxpool.Pool // nil without a replica
 }
 
 // Open connects to the database at url and checks that it answers. It does
 // not migrate: call Migrate.
 func Open(ctx context.Context, url string) (*Store, error) {
+	pool, err := openPool(ctx, url, "DATABASE_URL")
+	if err != nil {
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// openPool connects a pool to url and pings it; name is the setting that
+// holds url, for errors.
+func openPool(ctx context.Context, url, name string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse DATABASE_URL: %w", redactParseError(err))
+		return nil, fmt.Errorf("parse %s: %w", name, redactParseError(err))
 	}
 	cfg.ConnConfig.ConnectTimeout = connectTimeout
 	cfg.MaxConnIdleTime = 5 * time.Minute
@@ -41,7 +54,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	s := &Store{pool: pool}
 	pctx, cancel := context.WithTimeout(ctx, 2*connectTimeout)
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
@@ -49,7 +61,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, &ConnectError{Host: cfg.ConnConfig.Host, Port: cfg.ConnConfig.Port,
 			Database: cfg.ConnConfig.Database, User: cfg.ConnConfig.User, Err: err}
 	}
-	return s, nil
+	return pool, nil
 }
 
 // registerVector teaches a new connection the vector type, when the
@@ -73,8 +85,13 @@ func redactParseError(err error) error {
 	return err
 }
 
-// Close closes every connection.
-func (s *Store) Close() { s.pool.Close() }
+// Close closes every connection, the replica's too.
+func (s *Store) Close() {
+	s.pool.Close()
+	if s.read != nil {
+		s.read.Close()
+	}
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

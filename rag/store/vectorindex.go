@@ -135,6 +135,11 @@ func buildIndex(ctx context.Context, conn *pgxpool.Conn, m Model) error {
 			return err
 		}
 	}
+	reset, err := raiseBuildMemory(ctx, conn, m)
+	if err != nil {
+		return err
+	}
+	defer reset()
 	// The index must match the vector leg of hybridSQL: an expression on
 	// the model's dimension, partial on its id (both integers from
 	// embedding_models). See hnswBuild for its parameters.
@@ -145,6 +150,45 @@ func buildIndex(ctx context.Context, conn *pgxpool.Conn, m Model) error {
 		return fmt.Errorf("build vector index: %w", err)
 	}
 	return nil
+}
+
+// hnswBuildBytesPerVector is what one vector of dim dimensions takes in
+// pgvector's in-memory HNSW graph during a build: the vector itself and
+// about a kilobyte of element and neighbour lists at m = 16.
+func hnswBuildBytesPerVector(dim int) int64 { return int64(dim)*4 + 1024 }
+
+// hnswBuildMemoryCap bounds what a build may raise maintenance_work_mem to.
+const hnswBuildMemoryCap int64 = 8 << 30
+
+// raiseBuildMemory raises maintenance_work_mem for this session's index
+// build to what the graph of m's vectors needs, when the server's setting
+// is lower. pgvector builds fast while the graph fits in that memory and
+// several times slower once it no longer does ("hnsw graph no longer fits
+// into maintenance_work_mem"): by this estimate the project's 512MB holds
+// about 170,000 vectors of 512 dimensions (docs/retrieval.md). The
+// returned func restores the setting before the connection goes back to
+// the pool.
+func raiseBuildMemory(ctx context.Context, conn *pgxpool.Conn, m Model) (func(), error) {
+	var have, n int64
+	err := conn.QueryRow(ctx, `SELECT pg_size_bytes(current_setting('maintenance_work_mem')),
+		(SELECT count(*) FROM chunk_embeddings WHERE model_id = $1)`, m.ID).Scan(&have, &n)
+	if err != nil {
+		return nil, fmt.Errorf("build vector index: size the build: %w", err)
+	}
+	need := min(n*hnswBuildBytesPerVector(m.Dim)*5/4, hnswBuildMemoryCap)
+	if need <= have {
+		return func() {}, nil
+	}
+	if _, err := conn.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, false)`, fmt.Sprintf("%dMB", need>>20+1)); err != nil {
+		return nil, fmt.Errorf("build vector index: raise maintenance_work_mem: %w", err)
+	}
+	return func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+		defer cancel()
+		if _, err := conn.Exec(rctx, `RESET maintenance_work_mem`); err != nil {
+			_ = conn.Conn().Close(rctx)
+		}
+	}, nil
 }
 
 type queryRower interface {
