@@ -111,6 +111,7 @@ func (b *binder) ingestion(c *Config) {
 func (b *binder) retrieval(c *Config) {
 	env := b.env
 	d := retrieve.DefaultConfig()
+	c.Retrieval.Rerank = d.Rerank // fitted (rag/retrieve/rerank.json), not a flag
 	b.str((*string)(&c.Retrieval.Mode), "mode", or(env("CITEBOT_MODE"), string(d.Mode)), "retrieval mode: hybrid, vector or text (env CITEBOT_MODE)")
 	b.intv(&c.Retrieval.Candidates, "candidates", env("CITEBOT_CANDIDATES"), d.Candidates, "candidates per retrieval leg (env CITEBOT_CANDIDATES)")
 	b.floatv(&c.Retrieval.TextWeight, "text-weight", env("CITEBOT_TEXT_WEIGHT"), d.TextWeight, "fusion weight of the BM25 leg (env CITEBOT_TEXT_WEIGHT)")
@@ -120,6 +121,7 @@ func (b *binder) retrieval(c *Config) {
 	b.floatv(&c.Retrieval.B, "bm25-b", env("CITEBOT_BM25_B"), d.B, "BM25 b (env CITEBOT_BM25_B)")
 	b.intv(&c.Retrieval.Neighbours, "neighbours", env("CITEBOT_NEIGHBOURS"), d.Neighbours, "chunks either side of a hit given to the answerer (env CITEBOT_NEIGHBOURS)")
 	b.intv(&c.Retrieval.TermDepth, "term-depth", env("CITEBOT_TERM_DEPTH"), d.TermDepth, "postings read per query term by the text leg (env CITEBOT_TERM_DEPTH)")
+	b.intv(&c.Retrieval.RerankDepth, "rerank-depth", env("CITEBOT_RERANK_DEPTH"), d.RerankDepth, "fused candidates re-ranked by their best sentence, 0 for none (env CITEBOT_RERANK_DEPTH)")
 	b.intv(&c.ChunkTokens, "chunk-tokens", env("CITEBOT_CHUNK_TOKENS"), 0, "largest chunk in model tokens; 0 = the model's maximum (env CITEBOT_CHUNK_TOKENS)")
 	b.intv(&c.Overlap, "overlap", env("CITEBOT_OVERLAP"), 16, "tokens carried between chunks (env CITEBOT_OVERLAP)")
 	b.boolv(&c.AllowPrivateURLs, "allow-private-urls", env("CITEBOT_ALLOW_PRIVATE_URLS"), "let URL ingestion reach loopback and private addresses (env CITEBOT_ALLOW_PRIVATE_URLS)")

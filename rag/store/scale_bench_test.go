@@ -25,7 +25,7 @@ const scaleCollection = "guild-700000000000000017"
 // load writes, and scaleWriters how many run at once.
 const (
 	scaleBatch   = 10
-	scaleWriters = 4
+	scaleWriters = 6
 )
 
 // BenchmarkScale grows one collection of the synthetic corpus (see corpus)
@@ -35,9 +35,10 @@ const (
 // server's memory, the hybrid query latency with the default retrieval
 // settings, and the vector leg's recall against an exact scan.
 //
-// CITEBOT_BENCH_DB names a database to grow instead of the package's own,
-// which is dropped after the run: the chunks loaded stay there, and a
-// later run at the same or a smaller size loads nothing.
+// CITEBOT_BENCH_CHUNKS replaces the sizes (scaleSizes). CITEBOT_BENCH_DB
+// names a database to grow instead of the package's own, which is dropped
+// after the run: the chunks loaded stay there, and a later run at the same
+// or a smaller size loads nothing.
 func BenchmarkScale(b *testing.B) {
 	url := cmp.Or(os.Getenv("CITEBOT_BENCH_DB"), dbURL)
 	if url == "" {
@@ -53,7 +54,7 @@ func BenchmarkScale(b *testing.B) {
 	}
 	m := benchModel(b, s)
 	c := newCorpus(17)
-	for _, n := range []int{10_000, 100_000, 1_000_000} {
+	for _, n := range scaleSizes(b) {
 		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
 			rate, build := growScale(b, s, m, c, n)
 			benchScaleQueries(b, s, m, c, n)
@@ -66,17 +67,46 @@ func BenchmarkScale(b *testing.B) {
 	}
 }
 
+// scaleSizes are the collection sizes measured: 10k, 100k and 1M, or the
+// comma-separated list of CITEBOT_BENCH_CHUNKS (ascending).
+func scaleSizes(b *testing.B) []int {
+	env := os.Getenv("CITEBOT_BENCH_CHUNKS")
+	if env == "" {
+		return []int{10_000, 100_000, 1_000_000}
+	}
+	var sizes []int
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < corpusDocChunks {
+			b.Fatalf("CITEBOT_BENCH_CHUNKS: %q is not a size of at least %d chunks", f, corpusDocChunks)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
 // growScale loads the corpus's documents until the collection holds n
 // chunks, returning the load rate (0 when nothing was loaded) and the
 // index build time.
 func growScale(b *testing.B, s *store.Store, m store.Model, c *corpus, n int) (float64, time.Duration) {
-	var have int64
-	q := fmt.Sprintf(`SELECT coalesce((SELECT chunk_count FROM collections WHERE name = '%s'), 0)`, scaleCollection)
+	// The documents not stored yet: an interrupted load leaves gaps.
+	var have []string
+	q := fmt.Sprintf(`SELECT coalesce(array_agg(d.source), '{}') FROM documents d JOIN collections k ON k.id = d.collection_id
+		WHERE k.name = '%s'`, scaleCollection)
 	if err := s.QueryRowForTest(b.Context(), q, &have); err != nil {
 		b.Fatal(err)
 	}
-	from, to := int(have)/corpusDocChunks, n/corpusDocChunks
-	if from >= to {
+	stored := make(map[string]bool, len(have))
+	for _, src := range have {
+		stored[src] = true
+	}
+	var todo []int
+	for id := range n / corpusDocChunks {
+		if !stored[corpusSource(id)] {
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 {
 		return 0, 0
 	}
 	start := time.Now()
@@ -84,13 +114,13 @@ func growScale(b *testing.B, s *store.Store, m store.Model, c *corpus, n int) (f
 	if err != nil {
 		b.Fatal(err)
 	}
-	next := make(chan int)
+	next := make(chan []int)
 	var wg sync.WaitGroup
 	for range scaleWriters {
 		wg.Go(func() {
-			for first := range next {
-				ws := make([]store.DocumentWrite, 0, scaleBatch)
-				for id := first; id < min(first+scaleBatch, to); id++ {
+			for ids := range next {
+				ws := make([]store.DocumentWrite, 0, len(ids))
+				for _, id := range ids {
 					ws = append(ws, c.write(scaleCollection, m, id))
 				}
 				if _, err := s.ReplaceDocuments(b.Context(), ws); err != nil {
@@ -99,8 +129,8 @@ func growScale(b *testing.B, s *store.Store, m store.Model, c *corpus, n int) (f
 			}
 		})
 	}
-	for id := from; id < to && !b.Failed(); id += scaleBatch {
-		next <- id
+	for i := 0; i < len(todo) && !b.Failed(); i += scaleBatch {
+		next <- todo[i:min(i+scaleBatch, len(todo))]
 	}
 	close(next)
 	wg.Wait()
@@ -113,9 +143,9 @@ func growScale(b *testing.B, s *store.Store, m store.Model, c *corpus, n int) (f
 	if err := s.ExecForTest(b.Context(), "VACUUM ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("loaded %d chunks in %v, index built in %v, vacuumed in %v", (to-from)*corpusDocChunks,
+	b.Logf("loaded %d chunks in %v, index built in %v, vacuumed in %v", len(todo)*corpusDocChunks,
 		loaded.Round(time.Second), built.Round(time.Second), (time.Since(start) - loaded - built).Round(time.Second))
-	return float64((to-from)*corpusDocChunks) / loaded.Seconds(), built
+	return float64(len(todo)*corpusDocChunks) / loaded.Seconds(), built
 }
 
 // benchScaleQueries measures hybrid latency over the loop and then the

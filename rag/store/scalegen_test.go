@@ -160,7 +160,7 @@ func (g *docGen) vector() []float32 {
 // write is document id of the corpus as the store's bulk path takes it.
 func (c *corpus) write(collection string, m store.Model, id int) store.DocumentWrite {
 	g := c.doc(id)
-	w := store.DocumentWrite{Collection: collection, Source: fmt.Sprintf("scale/%07d", id), Title: g.text(5),
+	w := store.DocumentWrite{Collection: collection, Source: corpusSource(id), Title: g.text(5),
 		ContentHash: fmt.Sprint(id), Model: m, Chunks: make([]store.ChunkWrite, 0, corpusDocChunks)}
 	off := 0
 	for i := range corpusDocChunks {
@@ -171,6 +171,9 @@ func (c *corpus) write(collection string, m store.Model, id int) store.DocumentW
 	}
 	return w
 }
+
+// corpusSource is the source of document id.
+func corpusSource(id int) string { return fmt.Sprintf("scale/%07d", id) }
 
 // query is a question about a random one of the first docs documents.
 func (c *corpus) query(rng *rand.Rand, docs int) (string, []float32) {
