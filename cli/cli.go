@@ -65,7 +65,7 @@ func commands() map[string]command {
 		"search":  {summary: "print ranked passages: search [--collection NAME] [-k N] [--mode hybrid|vector|text] QUERY", run: cmdSearch},
 		"ask":     {summary: "print a cited answer: ask [--collection NAME] [--json] QUESTION", run: cmdAsk},
 		"chat":    {summary: "interactive questions with history (/summary, /sources, /quit)", run: cmdChat},
-		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels", run: cmdEval},
+		"eval":    {summary: "evaluate: eval retrieval|answers --qa FILE, eval beir --corpus --queries --qrels, eval reader --set COLL=FILE", run: cmdEval},
 		"console": {summary: consoleHelp, run: cmdConsole},
 		"serve":   {summary: "run the Discord bot (the terminal chat when DISCORD_TOKEN is unset)", run: cmdServe},
 		"jobs":    {summary: "list background ingest jobs: jobs [--state queued|running|done|failed] [--json]", run: cmdJobs},

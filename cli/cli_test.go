@@ -66,6 +66,8 @@ func TestUsage(t *testing.T) {
 		{"bad mode", []string{"search", "--mode", "fuzzy", "q"}, nil, false, `unknown mode "fuzzy"`},
 		{"bad llm url", []string{"ask", "--llm-url", "ftp://x", "q"}, nil, false, "--llm-url"},
 		{"eval needs a kind", []string{"eval"}, nil, true, "retrieval|answers|beir"},
+		{"eval reader needs a set", []string{"eval", "reader"}, nil, true, "--set COLLECTION=QAFILE, or --from FILE"},
+		{"eval reader set needs a collection", []string{"eval", "reader", "--set", "qa.jsonl"}, nil, true, "want COLLECTION=QAFILE"},
 		{"bad retention flag", []string{"serve", "--retention", "soon"}, nil, true, "90d"},
 		{"bad retention env names its variable", []string{"serve"}, map[string]string{"CITEBOT_RETENTION": "-3d"}, false, "CITEBOT_RETENTION"},
 		{"text cap must be positive", []string{"ingest", "--max-text-bytes", "0", "x"}, nil, false, "--max-text-bytes"},

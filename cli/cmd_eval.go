@@ -17,7 +17,7 @@ import (
 
 func cmdEval(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return &UsageError{Msg: "eval needs a kind: eval retrieval|answers|beir [flags]"}
+		return &UsageError{Msg: "eval needs a kind: eval retrieval|answers|beir|reader [flags]"}
 	}
 	kind, args := args[0], args[1:]
 	e.name = "eval " + kind
@@ -28,8 +28,10 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 		return evalAnswers(ctx, e, args)
 	case "beir":
 		return evalBEIR(ctx, e, args)
+	case "reader":
+		return evalReader(ctx, e, args)
 	}
-	return &UsageError{Msg: fmt.Sprintf("unknown eval kind %q (want retrieval, answers or beir)", kind)}
+	return &UsageError{Msg: fmt.Sprintf("unknown eval kind %q (want retrieval, answers, beir or reader)", kind)}
 }
 
 // report prints an evaluation report as one JSON object or a table.

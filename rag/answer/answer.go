@@ -75,8 +75,9 @@ const (
 // Pipeline answers questions and summarises material. It is safe for
 // concurrent use when its dependencies are.
 type Pipeline struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	weights ReaderWeights
 }
 
 // New checks cfg, fills its zero fields from DefaultConfig and returns a
@@ -92,7 +93,11 @@ func New(cfg Config) (*Pipeline, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("answer: %w", err)
 	}
-	return &Pipeline{cfg: cfg, log: cfg.Logger}, nil
+	w, err := DefaultReaderWeights()
+	if err != nil {
+		return nil, fmt.Errorf("answer: %w", err)
+	}
+	return &Pipeline{cfg: cfg, log: cfg.Logger, weights: w}, nil
 }
 
 // Answer answers req. With a chat model, partial receives the model's

@@ -19,6 +19,21 @@ type candidate struct {
 	// prev and next are the sentences around it in its passage, "" at
 	// the ends.
 	prev, next string
+	// features are the reader's (FeatureNames) and score their weighted
+	// sum under the pipeline's ReaderWeights.
+	features []float64
+	score    float64
+	// code, when set, makes the candidate a code block (text is then its
+	// lead-in, possibly ""): considered only for how-to questions.
+	code *codeSegment
+}
+
+// matchText is the text a candidate is matched against the query by.
+func (c candidate) matchText() string {
+	if c.code != nil {
+		return c.text + "\n" + c.code.code
+	}
+	return c.text
 }
 
 // minSentenceTerms keeps fragments such as headings or captions out of
@@ -49,6 +64,13 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 			cands = append(cands, c)
 			windows = append(windows, termSet(fold(c.prev+" "+s)))
 		}
+		if howTo(query) {
+			for _, seg := range passageCode(ps) {
+				c := candidate{text: seg.leadIn, passage: i, code: &seg}
+				cands = append(cands, c)
+				windows = append(windows, termSet(fold(ps.Title+" "+strings.Join(ps.HeadingPath, " ")+" "+c.matchText())))
+			}
+		}
 	}
 	if len(cands) == 0 {
 		return nil, nil
@@ -57,6 +79,10 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 	texts := make([]string, 0, len(cands)+1)
 	texts = append(texts, query)
 	for _, c := range cands {
+		if c.code != nil {
+			texts = append(texts, fold(c.code.prose()))
+			continue
+		}
 		texts = append(texts, fold(c.text))
 	}
 	vecs, err := p.embed(ctx, texts)
@@ -65,10 +91,18 @@ func (p *Pipeline) rank(ctx context.Context, query string, passages []rag.Passag
 	}
 	qTerms := contentTerms(query)
 	w := p.cfg.RelevanceEmbeddingWeight
+	cos := make([]float64, len(cands))
+	win := make([]float64, len(cands))
 	for i := range cands {
 		cands[i].vec = vecs[i+1]
-		lex := max(coverage(qTerms, termSet(texts[i+1])), windowDiscount*coverage(qTerms, windows[i]))
-		cands[i].rel = w*cosine(vecs[0], vecs[i+1]) + (1-w)*lex
+		cos[i], win[i] = cosine(vecs[0], vecs[i+1]), coverage(qTerms, windows[i])
+		lex := max(coverage(qTerms, termSet(fold(cands[i].matchText()))), windowDiscount*win[i])
+		cands[i].rel = w*cos[i] + (1-w)*lex
+	}
+	in := newRankInputs(query, qTerms, cands, passages)
+	for i := range cands {
+		cands[i].features = sentenceFeatures(in, cands[i], cos[i], win[i])
+		cands[i].score = p.weights.score(cands[i].features)
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].rel > cands[b].rel })
 	return cands, nil
@@ -104,26 +138,31 @@ const redundant = 0.9
 // most MaxExtract-1 more sentences that add support; sources are numbered
 // in order of first use.
 func (p *Pipeline) extractive(ans *rag.Answer, cands []candidate) {
-	lead := p.pickLead(ans.Question, cands)
+	lead, code := leadCode(cands)
+	if !code {
+		lead = byScore(prosaic(cands))[0]
+	}
 	picked := []candidate{lead}
-	for _, c := range cands {
-		if len(picked) == p.cfg.MaxExtract || c.rel < p.cfg.ExtractRatio*cands[0].rel {
+	for _, c := range byScore(prosaic(cands)) {
+		if len(picked) == p.cfg.MaxExtract || code {
 			break
 		}
-		if !isRedundant(c, picked) && addsSupport(ans.Question, c, picked) {
+		if c.rel >= p.cfg.ExtractRatio*cands[0].rel && !isRedundant(c, picked) && addsSupport(ans.Question, c, picked) {
 			picked = append(picked, c)
 		}
 	}
-	if len(picked) == 2 && coversMore(ans.Question, picked[1], picked[0]) {
-		picked[0], picked[1] = picked[1], picked[0]
-		lead = picked[0]
-	}
 	num := newNumbering(ans.Retrieved)
 	var b strings.Builder
-	b.WriteString(leadIn(ans.Question, lead, ans.Retrieved[lead.passage]))
+	if !code {
+		b.WriteString(leadIn(ans.Question, lead, ans.Retrieved[lead.passage]))
+	}
 	for i, c := range picked {
 		if i > 0 {
 			b.WriteByte(' ')
+		}
+		if c.code != nil {
+			renderCode(&b, c, num.cite(c.passage))
+			continue
 		}
 		fmt.Fprintf(&b, "“%s” [%d]", inert(quoted(c)), num.cite(c.passage))
 	}
@@ -131,9 +170,35 @@ func (p *Pipeline) extractive(ans *rag.Answer, cands []candidate) {
 	ans.Sources = num.sources()
 }
 
+// leadCode returns the code candidate an answer to a how-to question
+// leads with: the most relevant one, when it scores at least leadRatio of
+// the best candidate (only how-to questions have code candidates).
+func leadCode(cands []candidate) (candidate, bool) {
+	for _, c := range cands {
+		if c.rel < leadRatio*cands[0].rel {
+			break
+		}
+		if c.code != nil {
+			return c, true
+		}
+	}
+	return candidate{}, false
+}
+
+// prosaic is cands without the code candidates.
+func prosaic(cands []candidate) []candidate {
+	var out []candidate
+	for _, c := range cands {
+		if c.code == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func isRedundant(c candidate, picked []candidate) bool {
 	for _, q := range picked {
-		if c.text == q.text || cosine(c.vec, q.vec) > redundant {
+		if c.text == q.text || cosine(c.vec, q.vec) > redundant || strings.Contains(quoted(q), c.text) || strings.Contains(quoted(c), q.text) {
 			return true
 		}
 	}

@@ -200,7 +200,7 @@ func capitalised(s string) []span {
 			continue
 		}
 		j := i
-		for j+1 < len(toks) && gapOK(s, toks[j].end, toks[j+1].start) {
+		for j+1 < len(toks) && (gapOK(s, toks[j].end, toks[j+1].start) || initial(s, toks[j].start, toks[j].end, toks[j+1].start)) {
 			if toks[j+1].cap {
 				j++
 				continue
@@ -212,15 +212,13 @@ func capitalised(s string) []span {
 			break
 		}
 		w := strings.ToLower(s[toks[i].start:toks[i].end])
-		if i == j && calendar[w] {
-			continue
+		first := i
+		if toks[i].first && i < j && stopwords[w] { // "The Yard" → "Yard" only at a sentence start
+			first = i + 1
 		}
-		if !(i == j && toks[i].first) {
-			start := toks[i].start
-			if toks[i].first && i < j && stopwords[w] { // "The Yard" → "Yard" only at a sentence start
-				start = toks[i+1].start
-			}
-			out = append(out, span{start, toks[j].end})
+		alone := strings.ToLower(s[toks[first].start:toks[first].end])
+		if !(first == j && calendar[alone]) && !(i == j && toks[i].first) {
+			out = append(out, span{toks[first].start, toks[j].end})
 		}
 		i = j
 	}
@@ -238,6 +236,13 @@ var calendar = map[string]bool{"january": true, "february": true, "march": true,
 // gapOK reports whether only spaces (or a hyphen) separate two words of a
 // name.
 func gapOK(s string, a, b int) bool { return strings.Trim(s[a:b], " -") == "" && b-a <= 2 }
+
+// initial reports whether s[a:b] is one capital letter followed by a
+// full stop and a space before the word at c: "Lyndon B. Johnson".
+func initial(s string, a, b, c int) bool {
+	r, n := utf8.DecodeRuneInString(s[a:])
+	return b-a == n && unicode.IsUpper(r) && s[b:c] == ". "
+}
 
 func firstWordStart(s string) int {
 	m := wordRe.FindStringIndex(s)
@@ -266,6 +271,9 @@ func answerPhrase(q, s string) string {
 		d := distance(s, sp, qTerms)
 		if (k == kindPerson || k == kindName) && !strings.ContainsAny(phrase, " -") {
 			d++ // a single word names someone less surely than a full name
+		}
+		if k == kindPerson && isAcronym(phrase) {
+			d += 3 // "AQ" names a group, seldom a person
 		}
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = span{sp.start, sp.start + len(phrase)}, d
@@ -393,29 +401,11 @@ func (p *Pipeline) minRelevance(q string, cands []candidate) float64 {
 		if c.rel < leadRatio*cands[0].rel {
 			break
 		}
-		if answerPhrase(q, c.text) != "" {
+		if c.code == nil && answerPhrase(q, c.text) != "" {
 			return p.cfg.MinRelevance
 		}
 	}
 	return p.cfg.MinRelevance + untypedMargin
-}
-
-// pickLead chooses the sentence an answer leads with: the most relevant
-// one, unless the question asks for a kind of phrase (a date, a number, a
-// name) that it lacks and a nearly as relevant sentence has one.
-func (p *Pipeline) pickLead(q string, cands []candidate) candidate {
-	if questionKind(q) == kindNone || yesNoQuestion(q) {
-		return cands[0]
-	}
-	for _, c := range cands {
-		if c.rel < leadRatio*cands[0].rel {
-			break
-		}
-		if answerPhrase(q, c.text) != "" {
-			return c
-		}
-	}
-	return cands[0]
 }
 
 // addsSupport reports whether c holds a word of the question that none of
@@ -436,21 +426,15 @@ func addsSupport(q string, c candidate, picked []candidate) bool {
 	return false
 }
 
-// coversMore reports whether sentence a holds more of the question's
-// words than b and, for a question asking for a kind of phrase, holds
-// one: then a leads the answer instead of b.
-func coversMore(q string, a, b candidate) bool {
-	if questionKind(q) != kindNone && answerPhrase(q, a.text) == "" && answerPhrase(q, b.text) != "" {
-		return false
-	}
-	terms := contentTerms(q)
-	return coverage(terms, termSet(a.text)) > coverage(terms, termSet(b.text))
-}
-
-// quoted is what an answer quotes of a sentence: the sentence, and when it
-// only leads into a list ("The steps are:") the list that follows.
+// quoted is what an answer quotes of a sentence: the sentence, with the
+// one before it when it opens with a word referring back ("They range
+// …"), and when it only leads into a list ("The steps are:") the list
+// that follows.
 func quoted(c candidate) string {
 	s := strings.TrimSpace(c.text)
+	if leansBack(c) {
+		s = strings.TrimSpace(c.prev) + " " + s
+	}
 	if strings.HasSuffix(s, ":") && c.next != "" {
 		s += " " + strings.TrimSpace(c.next)
 	}
@@ -493,14 +477,41 @@ func settle(q, s, title string) string {
 			keep = append(keep, t)
 		}
 	}
-	if len(keep) == 0 || coverage(keep, termSet(s+" "+title)) < 1 {
+	if len(keep) == 0 || coverage(keep, termSet(s+" "+title)) < 1 || unsettled(q, s) {
 		return "The material says: "
 	}
-	if negations(q)%2 == negations(s)%2 {
+	if polarity(q)%2 == polarity(s)%2 {
 		return "Yes. "
 	}
 	return "No. "
 }
+
+// modalRe finds what makes a clause an obligation, a plan or a
+// possibility rather than a fact: "was required to renounce" does not
+// say that it was renounced.
+var modalRe = regexp.MustCompile(`(?i)\b(?:(?:required|asked|urged|pressed|expected|supposed|planned|plans?|planning|wanted|wants?|intended|intends?|demanded|ordered|obliged|obligated|forced|meant|hoped?|hoping|promised|promises?|agreed|threatened|tried|trying|sought|seeks?|aims?|aimed|likely|willing)\s+(?:\w+\s+)?to|would|could|might|may|should|must|ought|if|unless|whether)\b`)
+
+// unsettled reports whether sentence s states the question's relation
+// only as an obligation, plan or possibility that the question does not
+// ask about.
+func unsettled(q, s string) bool {
+	return modalRe.MatchString(s) && !modalRe.MatchString(strings.TrimPrefix(strings.ToLower(q), strings.ToLower(firstWord(q))))
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// refusalRe finds verbs that negate what follows them: "refused to
+// lower" says it was not lowered.
+var refusalRe = regexp.MustCompile(`(?i)\b(?:refused|refuses|refuse|failed|fails|declined|declines)\s+to\b`)
+
+// polarity counts the negations of s, the refusing verbs among them.
+func polarity(s string) int { return negations(s) + len(refusalRe.FindAllStringIndex(s, -1)) }
 
 // negationTerm: the content terms that negate, matched by polarity rather
 // than as words.

@@ -123,21 +123,3 @@ func TestSnippetWholeSentences(t *testing.T) {
 		})
 	}
 }
-
-func TestCoversMore(t *testing.T) {
-	tests := []struct {
-		name, q, a, b string
-		want          bool
-	}{
-		{"more of the question's words", "Why did the mill on the river close?", "The mill on the river closed after a flood.", "The mill was busy.", true},
-		{"fewer words", "Why did the mill on the river close?", "The mill was busy.", "The mill on the river closed after a flood.", false},
-		{"the other holds the date asked for", "When did the mill on the river close?", "The mill on the river closed after a flood.", "The mill closed in 1921.", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := coversMore(tt.q, candidate{text: tt.a}, candidate{text: tt.b}); got != tt.want {
-				t.Errorf("coversMore = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}

@@ -57,6 +57,9 @@ func words(text string) []string {
 // stem is a light suffix stripper: enough to match "renounced" with
 // "renouncing" and "groups" with "group", no more.
 func stem(w string) string {
+	if b, ok := shortForms[w]; ok {
+		w = b
+	}
 	for _, suf := range []string{"ational", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s"} {
 		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w)-len(suf) >= 3 {
 			w = strings.TrimSuffix(w, suf)
@@ -68,6 +71,10 @@ func stem(w string) string {
 	}
 	return strings.TrimSuffix(w, "e")
 }
+
+// shortForms are inflections whose stem is too short for the suffix
+// stripper ("using" would keep its "ing").
+var shortForms = map[string]string{"using": "use", "used": "use", "owed": "owe", "owing": "owe", "dying": "die", "lying": "lie", "tying": "tie"}
 
 // contentTerms returns the stemmed content words of text, in order,
 // repeats kept; irregular forms are first brought to their base form.
@@ -150,14 +157,10 @@ var abbreviations = map[string]bool{"e.g": true, "i.e": true, "mr": true, "mrs":
 // standing alone with no closing punctuation).
 func prose(text string) string {
 	lines := strings.Split(text, "\n")
-	inFence := false
+	code := codeLines(lines)
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		fence := strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
-		if fence {
-			inFence = !inFence
-		}
-		if fence || inFence || strings.HasPrefix(t, "|") || isHeading(lines, i) {
+		if code[i] || strings.HasPrefix(t, "|") || isHeading(lines, i) {
 			lines[i] = ""
 		}
 	}
