@@ -159,7 +159,10 @@ func upsertDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (collID
 	coll := ws[0].Collection
 	ids = make(map[string]int64, len(ws))
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, coll)
+	// An existing collection proposes no row, so that a shadow's name
+	// (which migration 014's CHECK refuses for new rows) is written to.
+	b.Queue(`INSERT INTO collections (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM collections WHERE name = $1)
+		ON CONFLICT (name) DO NOTHING`, coll)
 	b.Queue(`
 		INSERT INTO documents (collection_id, source, title, media_type, content_hash, content, metadata)
 		SELECT k.id, u.source, u.title, u.media_type, u.content_hash, u.content, u.metadata::jsonb
