@@ -29,6 +29,10 @@ func main() {
 			os.Exit(2)
 		}
 		fmt.Fprintln(os.Stderr, "citebot:", err)
+		var held *cli.ErrHeldBack
+		if errors.As(err, &held) {
+			os.Exit(held.ExitCode())
+		}
 		os.Exit(1)
 	}
 }

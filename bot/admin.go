@@ -96,9 +96,15 @@ func (b *Bot) download(ctx context.Context, url string) ([]byte, error) {
 	return data, nil
 }
 
-func (b *Bot) cmdReingest(ctx context.Context, c *ictx, _ options) error {
+func (b *Bot) cmdReingest(ctx context.Context, c *ictx, o options) error {
 	if b.cfg.Ingester == nil {
 		return c.say(ctx, msgNoIngester)
+	}
+	if o.boolean("gate") {
+		if _, ok := b.cfg.Ingester.(GatedIngester); !ok {
+			return c.say(ctx, msgNoGate)
+		}
+		return b.enqueue(ctx, c, "Gated re-sync", func() (Job, error) { return Job{Kind: JobGatedResync}, nil })
 	}
 	return b.enqueue(ctx, c, "Re-sync", func() (Job, error) { return Job{Kind: JobResync}, nil })
 }

@@ -71,6 +71,8 @@ type IngestSummary struct {
 	// Errors holds short per-source error descriptions, without document
 	// text.
 	Errors []string
+	// Gate is the verdict of a gated run (JobGatedResync); nil otherwise.
+	Gate *GateReport
 }
 
 // Feedback is one 👍/👎 on an answer.

@@ -165,8 +165,11 @@ func (b *Bot) jobLoop(ctx context.Context) {
 }
 
 func jobTitle(kind string) string {
-	if kind == JobResync {
+	switch kind {
+	case JobResync:
 		return "Re-sync"
+	case JobGatedResync:
+		return "Gated re-sync"
 	}
 	return "Ingest"
 }
@@ -220,6 +223,8 @@ func (b *Bot) execJob(ctx context.Context, j Job, progress func(IngestProgress))
 		return b.cfg.Ingester.CrawlURL(ctx, j.Collection, j.URL, progress)
 	case JobResync:
 		return b.cfg.Ingester.Resync(ctx, j.Collection, progress)
+	case JobGatedResync:
+		return b.gatedResync(ctx, j, progress)
 	}
 	if b.cfg.RunJob != nil {
 		return b.cfg.RunJob(ctx, j, progress)
@@ -231,6 +236,9 @@ func (b *Bot) execJob(ctx context.Context, j Job, progress func(IngestProgress))
 func (b *Bot) endJob(ctx context.Context, rep *jobReport, sum IngestSummary, runErr error) {
 	what := jobTitle(rep.j.Kind)
 	failure, final := "", renderSummary(what, sum)
+	if sum.Gate != nil {
+		final = renderGated(sum)
+	}
 	if runErr != nil {
 		failure = runErr.Error()
 		final = rendered{Content: what + " failed. Check the file or URL and try again."}

@@ -43,10 +43,12 @@ func (f *ingestFlags) on(fs *flag.FlagSet) {
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	var f ingestFlags
+	var g gateFlags
 	fs, err := e.parse(args, false, func(fs *flag.FlagSet) {
 		f.on(fs)
 		fs.BoolVar(&f.queue, "queue", false, "queue it as a background job that a running citebot serve runs (see citebot jobs)")
 		fs.BoolVar(&f.exact, "exact", false, "make the collection hold exactly these sources: remove every other document (uploads included) and remembered source")
+		g.on(fs)
 	})
 	if err != nil {
 		return err
@@ -60,6 +62,12 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if f.exact && f.queue {
 		return &UsageError{Msg: "--exact runs here and now; it cannot be queued"}
+	}
+	if err := g.check(f); err != nil {
+		return err
+	}
+	if g.gate != "" {
+		return e.gatedIngest(ctx, paths, specs, f, g)
 	}
 	if f.queue {
 		return e.queueIngest(ctx, fs.Args(), f)
@@ -90,7 +98,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		n, err := e.ingestPaths(ctx, svc, paths, opt)
+		n, err := e.ingestPaths(ctx, svc, e.cfg.Collection, paths, opt, e.io.Stdout)
 		if err != nil {
 			return err
 		}
@@ -107,9 +115,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// ingestPaths ingests files and folders and remembers those that exist as
-// sources of the collection. It returns how many sources failed.
-func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, opt ingest.Options) (int, error) {
+// ingestPaths ingests files and folders into collection coll and
+// remembers those that exist as its sources, printing the summary to out.
+// It returns how many sources failed.
+func (e *env) ingestPaths(ctx context.Context, svc *services, coll string, paths []string, opt ingest.Options, out io.Writer) (int, error) {
 	bar := newProgressBar(e.io.Stderr, isTerminal(e.io.Stderr))
 	if bar.tty {
 		// Log records go above the bar instead of through it.
@@ -118,9 +127,9 @@ func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, op
 		defer func() { e.logger = logger }()
 	}
 	opt.Progress = bar.update
-	sum, err := e.ingester(svc).Ingest(ctx, e.cfg.Collection, paths, opt)
+	sum, err := e.ingester(svc).Ingest(ctx, coll, paths, opt)
 	bar.finish()
-	printSummary(e.io.Stdout, e.cfg.Collection, sum)
+	printSummary(out, e.cfg.Collection, sum)
 	if err != nil {
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
@@ -132,7 +141,7 @@ func (e *env) ingestPaths(ctx context.Context, svc *services, paths []string, op
 			}
 		}
 	}
-	if err := e.sourceRunner(svc).Remember(ctx, e.cfg.Collection, remember); err != nil {
+	if err := e.sourceRunner(svc).Remember(ctx, coll, remember); err != nil {
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
 	return sum.Failed, nil

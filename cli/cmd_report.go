@@ -16,10 +16,11 @@ import (
 var reportKinds = map[string]func(ctx context.Context, e *env, args []string) error{
 	"gaps":     reportGaps,
 	"feedback": reportFeedback,
+	"stale":    reportStale,
 }
 
 // reportHelp is the report command's summary.
-const reportHelp = "admin reports: report gaps|feedback [--collection NAME] [--since 30d] [--json]"
+const reportHelp = "admin reports: report gaps|feedback|stale [--collection NAME] [--since 30d] [--json]"
 
 func cmdReport(ctx context.Context, e *env, args []string) error {
 	var kinds []string

@@ -86,7 +86,8 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	up := &uploads{store: svc.store, in: e.ingester(svc), sources: e.sourceRunner(svc), metrics: e.metrics,
-		scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(), crawlDelay: e.cfg.CrawlDelay}
+		scrub: ops.NewScrubber(e.secrets()...), opts: e.loaderOptions(), crawlDelay: e.cfg.CrawlDelay,
+		gate: e.gatedResyncs(svc)}
 	cfg := bot.Config{Answerer: ops.InstrumentAnswerer(svc.pipeline, e.metrics), Summarizer: svc.pipeline,
 		Library: library{svc.store}, Answers: answers{svc.store}, Jobs: jobs{svc.store}, RunJob: e.runQueued(svc),
 		Logger: e.logger, DevGuildID: e.cfg.DevGuild,
@@ -97,9 +98,11 @@ func (e *env) discordBot(svc *services) (*bot.Bot, error) {
 	if e.metrics != nil {
 		cfg.Observer = e.metrics
 	}
-	if cfg.Gaps, err = e.reporter(svc); err != nil {
+	reporter, err := e.reporter(svc)
+	if err != nil {
 		return nil, err
 	}
+	cfg.Gaps, cfg.Digest.Gaps = reporter, digestGaps(reporter)
 	if e.cfg.StoreQuestions { // a reason is text: not asked for when questions are not stored
 		cfg.Reasons = reasons{svc.store}
 	}
@@ -173,6 +176,7 @@ type uploads struct {
 	crawlDelay time.Duration
 	metrics    *ops.Metrics
 	scrub      *ops.Scrubber // failures are shown on Discord: no configured secret in them
+	gate       *gatedResyncs
 }
 
 func (u *uploads) IngestUpload(ctx context.Context, collection, filename string, data []byte, progress func(bot.IngestProgress)) (bot.IngestSummary, error) {

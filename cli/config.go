@@ -48,6 +48,11 @@ type Config struct {
 	CrawlDelay       time.Duration
 	GitCache         string
 	SyncInterval     time.Duration
+	// GateQA is the QA file /reingest gate:true checks ("" for the
+	// answers rated helpful); GateTolerance how many gate questions a
+	// gated re-ingest may break.
+	GateQA        string
+	GateTolerance int
 
 	DiscordToken, DiscordAPI, DevGuild string
 	MessageContent                     bool
@@ -96,6 +101,7 @@ func (b *binder) common(c *Config) {
 	b.boolv(&c.StoreQuestions, "store-questions", env("CITEBOT_STORE_QUESTIONS"), "store question, answer and feedback text; false keeps only counts (env CITEBOT_STORE_QUESTIONS)")
 	b.retrieval(c)
 	b.ingestion(c)
+	b.gate(c)
 }
 
 // ingestion registers the caps on what one document may expand to.
@@ -286,6 +292,7 @@ func (c *Config) validate(envErrs []error) error {
 		{c.ParseTimeout <= 0, "--parse-timeout", "must be positive"},
 		{c.CrawlDelay < 0, "--crawl-delay", "must not be negative"},
 		{c.GitCache == "", "--git-cache", "must not be empty"},
+		{c.GateTolerance < 0, "--gate-tolerance", "must not be negative"},
 		{c.SyncInterval < 0 || (c.SyncInterval > 0 && c.SyncInterval < time.Minute), "--sync-interval", "must be 0 (off) or at least 1m"},
 		{c.StalePoll < 0 || (c.StalePoll > 0 && c.StalePoll < 100*time.Millisecond), "--stale-poll", "must be at least 100ms"},
 		{c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount, "--shard-id/--shard-count", "need 0 <= shard-id < shard-count"},

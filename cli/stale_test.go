@@ -2,15 +2,19 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/citebot/citebot/bot/discordtest"
+	"github.com/citebot/citebot/cli"
 )
 
 // TestStaleAnswersOnFakeDiscord runs `citebot serve` against the fake
@@ -101,6 +105,60 @@ func TestStaleAnswersOnFakeDiscord(t *testing.T) {
 		m, ok := srv.Original(again.Token)
 		return ok && strings.Contains(render(m), "five minutes")
 	}, 60*time.Second)
+	checkStaleReport(t, env, coll, dir)
+}
+
+// checkStaleReport reads `citebot report stale` after the rewrite, and
+// after forgetting the other cited document.
+func checkStaleReport(t *testing.T, env map[string]string, coll, dir string) {
+	t.Helper()
+	must := func(args ...string) string {
+		t.Helper()
+		r := citebot(t, env, args...)
+		if r.err != nil {
+			t.Fatalf("%v: %v\n%s", args, r.err, r.stderr)
+		}
+		return r.stdout
+	}
+	var rep cli.StaleReport
+	if err := json.Unmarshal([]byte(must("report", "stale", "--collection", coll, "--json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Surface, Question, Source string
+		N                         int
+		Removed                   bool
+	}
+	var got []row
+	for _, a := range rep.Answers {
+		for _, c := range a.Changed {
+			got = append(got, row{a.Surface, a.Question, filepath.Base(c.Source), c.N, c.Removed})
+		}
+	}
+	want := []row{{"discord", "How quickly does the on-call engineer answer a page?", "oncall.md", 1, false}}
+	if diff := cmp.Diff(want, got); diff != "" || rep.Collection != coll {
+		t.Errorf("report of %q after a rewritten sentence (-want +got):\n%s", rep.Collection, diff)
+	}
+
+	must("forget", "--collection", coll, filepath.Join(dir, "kitchen.md"))
+	text := must("report", "stale", "--collection", coll, "--since", "7d")
+	// Dates, ids and the temporary folder vary between runs.
+	text = regexp.MustCompile(`\d{4}-\d\d-\d\d`).ReplaceAllString(text, "DATE")
+	text = regexp.MustCompile(`answer \d+`).ReplaceAllString(text, "answer N")
+	text = strings.ReplaceAll(text, dir, "DIR")
+	golden := filepath.Join("testdata", "report_stale.golden")
+	if os.Getenv("CITEBOT_UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantText, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(wantText), text); diff != "" {
+		t.Errorf("text report (-want +got):\n%s", diff)
+	}
 }
 
 func readFile(t *testing.T, path string) string {

@@ -119,6 +119,8 @@ echo "bench: hybrid query latency (fills 110,000 chunks; takes minutes)" >&2
 bench_row "query" rag/store 'HybridQuery' 300x
 echo "bench: re-ingest" >&2
 bench_row "ingest" rag/ingest 'ReingestUnchanged' 5x
+# A gated re-ingest's store overhead on 2k chunks: shadow copy, swap, drop.
+bench_row "gate" rag/store 'GateShadow' 3x
 echo "bench: Discord" >&2
 bench_row "discord" bot 'ConcurrentAsk' 5x
 echo "bench: QA set with 1,000 distractors; 200 questions at 50 concurrent through the fake Discord" >&2

@@ -27,6 +27,7 @@ func (s *Store) Collections(ctx context.Context) ([]CollectionInfo, error) {
 	rows, err := s.reads().Query(ctx, `
 		SELECT k.name, count(d.id), k.chunk_count, coalesce(max(d.ingested_at), 'epoch'::timestamptz)
 		FROM collections k LEFT JOIN documents d ON d.collection_id = k.id
+		WHERE k.shadow_of IS NULL
 		GROUP BY k.id ORDER BY k.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)

@@ -49,7 +49,8 @@ func (s *Store) EnsureCollection(ctx context.Context, name string) (int64, error
 	var id int64
 	err := upsertRetry(func() error {
 		return s.pool.QueryRow(ctx, `
-			WITH ins AS (INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
+			WITH ins AS (INSERT INTO collections (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM collections WHERE name = $1)
+				ON CONFLICT (name) DO NOTHING RETURNING id)
 			SELECT id FROM ins UNION ALL SELECT id FROM collections WHERE name = $1 LIMIT 1`, name).Scan(&id)
 	})
 	if err != nil {

@@ -72,14 +72,15 @@ func (s *Store) SaveSource(ctx context.Context, collection, kind, location strin
 	return id, nil
 }
 
-// SyncSources lists the remembered sources of collection, or of every collection when it
-// is empty, by collection and location.
+// SyncSources lists the remembered sources of collection, or of every live
+// collection (no shadow, see BeginShadow) when it is empty, by collection
+// and location.
 func (s *Store) SyncSources(ctx context.Context, collection string) ([]Source, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT s.id, k.name, s.kind, s.location, s.options, s.revision, s.failures, s.last_error,
 			coalesce(s.last_synced_at, 'epoch')
 		FROM sources s JOIN collections k ON k.id = s.collection_id
-		WHERE $1 = '' OR k.name = $1
+		WHERE ($1 = '' AND k.shadow_of IS NULL) OR k.name = $1
 		ORDER BY k.name, s.location, s.kind`, collection)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)

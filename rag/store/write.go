@@ -131,7 +131,7 @@ func replaceDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (map[s
 		FROM chunks c, unnest(c.tsv) t, LATERAL (SELECT coalesce(array_length(t.positions, 1), 1) AS tf) x
 		WHERE c.document_id = ANY($1)`, docIDs)
 	queueStatistics(b, collID, docIDs, old)
-	queueFlagStale(b, collID, old.ids)
+	queueFlagStale(b, collID, old.hashes)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("index terms and statistics: %w", err)
 	}
@@ -159,7 +159,10 @@ func upsertDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (collID
 	coll := ws[0].Collection
 	ids = make(map[string]int64, len(ws))
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO collections (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, coll)
+	// An existing collection proposes no row, so that a shadow's name
+	// (which migration 014's CHECK refuses for new rows) is written to.
+	b.Queue(`INSERT INTO collections (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM collections WHERE name = $1)
+		ON CONFLICT (name) DO NOTHING`, coll)
 	b.Queue(`
 		INSERT INTO documents (collection_id, source, title, media_type, content_hash, content, metadata)
 		SELECT k.id, u.source, u.title, u.media_type, u.content_hash, u.content, u.metadata::jsonb
@@ -180,9 +183,10 @@ func upsertDocuments(ctx context.Context, tx pgx.Tx, ws []DocumentWrite) (collID
 		WITH d AS (
 			DELETE FROM chunks c USING documents d, collections k
 			WHERE c.document_id = d.id AND d.collection_id = k.id AND k.name = $1 AND d.source = ANY($2)
-			RETURNING c.id, c.term_count)
-		SELECT coalesce(array_agg(id), '{}'), count(*), coalesce(sum(term_count), 0) FROM d`, coll, cols[0]).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&old.ids, &old.n, &old.terms)
+			RETURNING c.id, c.term_count, c.content_hash)
+		SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(DISTINCT content_hash), '{}'), count(*),
+			coalesce(sum(term_count), 0) FROM d`, coll, cols[0]).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&old.ids, &old.hashes, &old.n, &old.terms)
 	})
 	b.Queue(`SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)`, n).Query(func(rows pgx.Rows) error {
 		var err error
@@ -243,9 +247,11 @@ func copyChunks(ctx context.Context, tx pgx.Tx, collID int64, docIDs map[string]
 const impactSQL = `x.tf / (x.tf + 1.2 * (0.25 + 0.75 * c.term_count / 64.0))`
 
 // oldChunks is what a write deleted: the chunk ids, whose postings are
-// still to be dropped, their number and their total length.
+// still to be dropped, their content hashes, which answers may cite
+// (stale.go), their number and their total length.
 type oldChunks struct {
 	ids      []int64
+	hashes   []string
 	n, terms int64
 }
 
@@ -322,14 +328,15 @@ func (s *Store) DeleteDocument(ctx context.Context, collection, source string) (
 		}
 		found = true
 		err = tx.QueryRow(ctx, `
-			WITH d AS (DELETE FROM chunks WHERE document_id = $1 RETURNING id, term_count)
-			SELECT coalesce(array_agg(id), '{}'), count(*), coalesce(sum(term_count), 0) FROM d`, docID).Scan(&old.ids, &old.n, &old.terms)
+			WITH d AS (DELETE FROM chunks WHERE document_id = $1 RETURNING id, term_count, content_hash)
+			SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(DISTINCT content_hash), '{}'), count(*),
+				coalesce(sum(term_count), 0) FROM d`, docID).Scan(&old.ids, &old.hashes, &old.n, &old.terms)
 		if err != nil {
 			return fmt.Errorf("delete chunks: %w", err)
 		}
 		b := &pgx.Batch{}
 		queueStatistics(b, collID, []int64{docID}, old)
-		queueFlagStale(b, collID, old.ids)
+		queueFlagStale(b, collID, old.hashes)
 		b.Queue(`DELETE FROM documents WHERE id = $1`, docID)
 		return tx.SendBatch(ctx, b).Close()
 	})

@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/citebot/citebot/rag/store"
 )
@@ -72,7 +74,30 @@ func dropStale(ctx context.Context, admin, prefix string) {
 		if err != nil || syscall.Kill(pid, 0) == nil {
 			continue
 		}
-		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		dropDatabase(ctx, conn, pgx.Identifier{name}.Sanitize())
+	}
+}
+
+// dropDatabase drops a test database, ending the connections left in it.
+// WITH (FORCE) may not end a background process such as an autovacuum
+// worker when the test role is not a superuser (SQLSTATE 42501), while a
+// plain DROP DATABASE stops autovacuum itself but fails on open sessions
+// (55006): so both are tried, in turn, until one works or ctx ends.
+func dropDatabase(ctx context.Context, conn *pgx.Conn, ident string) error {
+	for {
+		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			return err
+		}
+		if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("drop database %s: %w", ident, err)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 
@@ -83,11 +108,13 @@ func create(ctx context.Context, admin, name string) (string, func() error, erro
 		return "", nil, fmt.Errorf("connect: %w", err)
 	}
 	ident := pgx.Identifier{name}.Sanitize()
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + ident + " WITH (FORCE)", "CREATE DATABASE " + ident} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			conn.Close(ctx)
-			return "", nil, fmt.Errorf("%s: %w", q, err)
-		}
+	if err := dropDatabase(ctx, conn, ident); err != nil {
+		conn.Close(ctx)
+		return "", nil, fmt.Errorf("drop database %s: %w", ident, err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+		conn.Close(ctx)
+		return "", nil, fmt.Errorf("create database %s: %w", ident, err)
 	}
 	u, err := url.Parse(admin)
 	if err != nil {
@@ -108,8 +135,7 @@ func create(ctx context.Context, admin, name string) (string, func() error, erro
 		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		defer conn.Close(dctx)
-		_, err := conn.Exec(dctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
-		return err
+		return dropDatabase(dctx, conn, ident)
 	}
 	return u.String(), drop, nil
 }
