@@ -87,24 +87,7 @@ type Bucket struct {
 // on Monday, UTC) since since, with how much of it was helpful. Weeks
 // without feedback are absent.
 func (s *Store) HelpfulPerWeek(ctx context.Context, collection string, since time.Time) ([]Bucket, error) {
-	rows, err := s.reads().Query(ctx, `
-		SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC') AS wk, count(*), count(*) FILTER (WHERE f.helpful)
-		FROM feedback f JOIN collections k ON k.id = f.collection_id
-		WHERE k.name = $1 AND f.created_at >= $2 GROUP BY wk ORDER BY wk`, collection, since)
-	if err != nil {
-		return nil, fmt.Errorf("count feedback per week: %w", err)
-	}
-	var out []Bucket
-	var b Bucket
-	_, err = pgx.ForEachRow(rows, []any{&b.Start, &b.N, &b.Hits}, func() error {
-		b.Start = b.Start.UTC()
-		out = append(out, b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count feedback per week: %w", err)
-	}
-	return out, nil
+	return s.FeedbackPerWeek(ctx, ReportFilter{Collection: collection, Since: since})
 }
 
 // ConsoleGuild is a Discord guild as a signed-in console user's token

@@ -21,7 +21,8 @@ import (
 //   - the library: Documents, SearchDocuments, Sources, DocumentPassages,
 //     CollectionPassages;
 //   - the console's statistics: Collections, RecentFeedback,
-//     HelpfulPerWeek, AnswersPer, RecentAnswers.
+//     HelpfulPerWeek, AnswersPer, RecentAnswers, and FeedbackPerWeek, which
+//     HelpfulPerWeek is, for the reports.
 //
 // Everything else stays on the primary: writes, and the reads that must
 // see a write just made (read-your-writes): a job, ingest run or eval run

@@ -167,7 +167,7 @@ func (s *Store) Complaints(ctx context.Context, f ReportFilter) ([]Complaint, er
 // f.Since, with how much of it was helpful (Hits). Weeks without feedback
 // are absent.
 func (s *Store) FeedbackPerWeek(ctx context.Context, f ReportFilter) ([]Bucket, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reads().Query(ctx, `
 		SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC') AS wk, count(*), count(*) FILTER (WHERE f.helpful)
 		FROM feedback f JOIN collections k ON k.id = f.collection_id
 		WHERE ($1 = '' OR k.name = $1) AND f.created_at >= $2 GROUP BY wk ORDER BY wk`, f.Collection, f.Since)
