@@ -1,13 +1,8 @@
 package bot
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestRenderGatedGolden(t *testing.T) {
@@ -27,23 +22,7 @@ func TestRenderGatedGolden(t *testing.T) {
 			if n := len([]rune(r.Content)); n > MaxContent {
 				t.Fatalf("%d characters, over Discord's %d", n, MaxContent)
 			}
-			got, err := json.MarshalIndent(r, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-			}
+			checkGolden(t, tt.name, r)
 		})
 	}
 }
