@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,18 +21,7 @@ func TestServeCaptureAndEscalation(t *testing.T) {
 	env := e2eEnv(t)
 	const guild, channel, role = "700000000000000001", "800000000000000001", "900000000000000777"
 	srv := discordtest.New(t, discordtest.Options{})
-	env["DISCORD_TOKEN"], env["CITEBOT_DISCORD_API"], env["CITEBOT_DEV_GUILD"] = srv.Token(), srv.APIBase(), guild
-	env["CITEBOT_RETENTION"] = "0"
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan result, 1)
-	go func() { done <- serve(ctx, t, env) }()
-	defer func() {
-		cancel()
-		if r := <-done; r.err != nil {
-			t.Errorf("serve: %v\n%s", r.err, r.stderr)
-		}
-	}()
-	srv.WaitFor(t, func() bool { _, ok := srv.Commands(guild); return ok && srv.Readies() > 0 }, 30*time.Second)
+	startServe(t, env, srv, guild)
 	srv.AddChannel(&discordgo.Channel{ID: channel, GuildID: guild, Name: "ops", Type: discordgo.ChannelTypeGuildText})
 	admin := discordtest.Invoker{GuildID: guild, ChannelID: channel, UserID: "600000000000000002", Permissions: discordgo.PermissionManageGuild}
 	member := discordtest.Invoker{GuildID: guild, ChannelID: channel, UserID: "600000000000000001"}

@@ -134,6 +134,25 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// startServe runs `citebot serve` on the fake Discord srv, with guild as
+// its development guild and stored answers kept, until the test ends, and
+// waits for it to register its commands and connect.
+func startServe(t *testing.T, env map[string]string, srv *discordtest.Server, guild string) {
+	t.Helper()
+	env["DISCORD_TOKEN"], env["CITEBOT_DISCORD_API"], env["CITEBOT_DEV_GUILD"] = srv.Token(), srv.APIBase(), guild
+	env["CITEBOT_RETENTION"] = "0"
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan result, 1)
+	go func() { done <- serve(ctx, t, env) }()
+	t.Cleanup(func() {
+		cancel()
+		if r := <-done; r.err != nil {
+			t.Errorf("serve: %v\n%s", r.err, r.stderr)
+		}
+	})
+	srv.WaitFor(t, func() bool { _, ok := srv.Commands(guild); return ok && srv.Readies() > 0 }, 30*time.Second)
+}
+
 func serve(ctx context.Context, t *testing.T, env map[string]string) result {
 	var out, errOut strings.Builder
 	err := runCtx(ctx, env, &out, &errOut, "serve")

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -43,21 +42,8 @@ func TestStaleAnswersOnFakeDiscord(t *testing.T) {
 	}
 	ingest()
 	srv := discordtest.New(t, discordtest.Options{})
-	env["DISCORD_TOKEN"] = srv.Token()
-	env["CITEBOT_DISCORD_API"] = srv.APIBase()
-	env["CITEBOT_DEV_GUILD"] = guild
-	env["CITEBOT_RETENTION"] = "0"
 	env["CITEBOT_STALE_POLL"] = "200ms"
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan result, 1)
-	go func() { done <- serve(ctx, t, env) }()
-	defer func() {
-		cancel()
-		if r := <-done; r.err != nil {
-			t.Errorf("serve: %v\n%s", r.err, r.stderr)
-		}
-	}()
-	srv.WaitFor(t, func() bool { _, ok := srv.Commands(guild); return ok && srv.Readies() > 0 }, 30*time.Second)
+	startServe(t, env, srv, guild)
 	inv := discordtest.Invoker{GuildID: guild, ChannelID: "800000000000000011", UserID: "600000000000000011"}
 	ask := func(i *discordgo.Interaction) discordgo.Message {
 		t.Helper()
